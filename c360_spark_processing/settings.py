@@ -1,0 +1,163 @@
+"""Every threshold, weight and knob of the pipeline, with the defaults `docs/metrics.md` documents.
+
+Transforms receive a `PipelineSettings` (and the as-of date) as arguments and never read globals,
+so a test can fix any threshold and an operator can override one through the environment
+(`C360_PIPELINE_<FIELD>`, JSON for lists and dicts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHANNELS: tuple[str, ...] = ("online", "app", "store")
+LOYALTY_TIERS: tuple[str, ...] = ("Bronze", "Silver", "Gold", "Platinum")
+CUSTOMER_SEGMENTS: tuple[str, ...] = ("Premium", "Standard", "Basic")
+RFM_SEGMENTS: tuple[str, ...] = (
+    "Champions",
+    "Loyal Customers",
+    "Potential Loyalists",
+    "New Customers",
+    "Promising",
+    "Need Attention",
+    "About to Sleep",
+    "At Risk",
+    "Hibernating",
+    "Lost",
+)
+CUSTOMER_STATUSES: tuple[str, ...] = ("New", "Active", "At Risk", "Churned", "Prospect")
+LIFECYCLE_STAGES: tuple[str, ...] = (
+    "Prospect",
+    "Onboarding",
+    "Developing",
+    "Mature",
+    "Declining",
+    "Lapsed",
+)
+RISK_STATUSES: tuple[str, ...] = ("Low", "Medium", "High", "Critical")
+SOURCES: tuple[str, ...] = (
+    "crm_customers",
+    "ecommerce_accounts",
+    "loyalty_members",
+    "products",
+    "orders",
+    "order_lines",
+    "app_events",
+    "support_tickets",
+)
+
+
+def _ascending(values: list[float], name: str) -> list[float]:
+    if not values or any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        raise ValueError(f"{name} must be a non-empty, strictly ascending list, got {values}")
+    return values
+
+
+class PipelineSettings(BaseSettings):
+    """Metric definitions and run knobs. Defaults are the documented business rules."""
+
+    model_config = SettingsConfigDict(env_prefix="C360_PIPELINE_", env_file=".env", extra="ignore")
+
+    # --- RFM: score = 1 + number of thresholds met (see docs/metrics.md) ---
+    recency_score_days: list[float] = Field(
+        default=[365, 180, 90, 30],
+        description="R = 1 + count of these day limits that recency_days is at or under.",
+    )
+    frequency_score_orders: list[float] = Field(
+        default=[2, 3, 5, 8],
+        description="F = 1 + count of these order counts that frequency reaches.",
+    )
+    monetary_score_amounts: list[float] = Field(
+        default=[250, 600, 1200, 2500],
+        description="M = 1 + count of these net-revenue amounts that monetary reaches.",
+    )
+
+    # --- customer_status ---
+    new_customer_days: int = Field(default=60, description="First order at most this many days ago -> New.")
+    active_max_recency_days: int = Field(default=120, description="Last order at most this many days ago -> Active.")
+    at_risk_max_recency_days: int = Field(default=270, description="Beyond active and up to this -> At Risk; beyond -> Churned.")
+
+    # --- lifecycle ---
+    mature_min_orders: int = Field(default=5, description="Active customers with at least this many orders are Mature.")
+
+    # --- engagement and support sub-scores (0-5) ---
+    engagement_window_days: int = Field(default=90, description="Digital sessions counted over this trailing window.")
+    engagement_session_thresholds: list[float] = Field(
+        default=[1, 3, 6, 10, 15],
+        description="Engagement score = count of these session counts reached in the window (0-5).",
+    )
+    support_window_days: int = Field(default=365, description="Tickets counted over this trailing window.")
+    support_score_no_csat: float = Field(default=3.0, description="Support score when tickets exist but none was rated.")
+
+    # --- health score (0-5): weighted mean of sub-scores; weights must sum to 1 ---
+    health_weights: dict[str, float] = Field(
+        default={"recency": 0.30, "frequency": 0.20, "monetary": 0.20, "engagement": 0.15, "support": 0.15},
+    )
+
+    # --- churn risk (0-1) ---
+    churn_weights: dict[str, float] = Field(
+        default={"recency": 0.55, "engagement": 0.20, "support": 0.15, "single_order": 0.10},
+    )
+    churn_risk_thresholds: list[float] = Field(
+        default=[0.30, 0.55, 0.75],
+        description="risk_status: below first -> Low, below second -> Medium, below third -> High, else Critical.",
+    )
+
+    # --- CLV ---
+    clv_horizon_days: int = Field(default=365, description="Horizon of the predicted CLV.")
+    clv_min_tenure_days: int = Field(default=90, description="Tenure floor so one recent order is not annualised wildly.")
+
+    # --- loyalty: trailing-12-month net spend needed for each tier ---
+    loyalty_tier_spend: dict[str, float] = Field(
+        default={"Bronze": 0.0, "Silver": 500.0, "Gold": 1500.0, "Platinum": 4000.0},
+    )
+    loyalty_spend_window_days: int = Field(default=365)
+
+    # --- run knobs ---
+    keep_snapshots: int = Field(default=5, ge=1, description="Snapshots kept; older ones are pruned after a publish.")
+    rows_per_shuffle_partition: int = Field(
+        default=500_000, ge=1, description="Shuffle partitions are sized to the input, one per this many rows."
+    )
+    min_shuffle_partitions: int = Field(default=2, ge=1)
+    max_shuffle_partitions: int = Field(default=400, ge=1)
+    max_identity_iterations: int = Field(default=30, ge=1)
+
+    @field_validator("recency_score_days")
+    @classmethod
+    def _recency_descending(cls, v: list[float]) -> list[float]:
+        _ascending(list(reversed(v)), "recency_score_days (descending)")
+        return v
+
+    @field_validator(
+        "frequency_score_orders",
+        "monetary_score_amounts",
+        "engagement_session_thresholds",
+        "churn_risk_thresholds",
+    )
+    @classmethod
+    def _ascending_lists(cls, v: list[float]) -> list[float]:
+        return _ascending(v, "thresholds")
+
+    @field_validator("health_weights", "churn_weights")
+    @classmethod
+    def _weights_sum_to_one(cls, v: dict[str, float]) -> dict[str, float]:
+        if abs(sum(v.values()) - 1.0) > 1e-9:
+            raise ValueError(f"weights must sum to 1, got {sum(v.values())}")
+        return v
+
+
+def default_settings() -> PipelineSettings:
+    """Settings from the environment (and `.env`) over the documented defaults."""
+    return PipelineSettings()
+
+
+def code_version() -> str:
+    """Package version, stamped into every manifest."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("c360")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0.0.0+" + Path(__file__).resolve().parent.name
