@@ -7,9 +7,11 @@ so a test can fix any threshold and an operator can override one through the env
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sized
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CHANNELS: tuple[str, ...] = ("online", "app", "store")
@@ -49,8 +51,23 @@ SOURCES: tuple[str, ...] = (
 )
 
 
+_EXPECTED_SIZES: dict[str, int] = {
+    "recency_score_days": 4,
+    "frequency_score_orders": 4,
+    "monetary_score_amounts": 4,
+    "engagement_session_thresholds": 5,
+    "churn_risk_thresholds": 3,
+    "health_weights": 5,
+    "churn_weights": 4,
+}
+_WEIGHT_KEYS: dict[str, set[str]] = {
+    "health_weights": {"recency", "frequency", "monetary", "engagement", "support"},
+    "churn_weights": {"recency", "engagement", "support", "single_order"},
+}
+
+
 def _ascending(values: list[float], name: str) -> list[float]:
-    if not values or any(b <= a for a, b in zip(values, values[1:], strict=False)):
+    if not values or any(b <= a for a, b in itertools.pairwise(values)):
         raise ValueError(f"{name} must be a non-empty, strictly ascending list, got {values}")
     return values
 
@@ -75,25 +92,48 @@ class PipelineSettings(BaseSettings):
     )
 
     # --- customer_status ---
-    new_customer_days: int = Field(default=60, description="First order at most this many days ago -> New.")
-    active_max_recency_days: int = Field(default=120, description="Last order at most this many days ago -> Active.")
-    at_risk_max_recency_days: int = Field(default=270, description="Beyond active and up to this -> At Risk; beyond -> Churned.")
+    new_customer_days: int = Field(
+        default=60, description="First order at most this many days ago -> New."
+    )
+    active_max_recency_days: int = Field(
+        default=120, description="Last order at most this many days ago -> Active."
+    )
+    at_risk_max_recency_days: int = Field(
+        default=270, description="Beyond active and up to this -> At Risk; beyond -> Churned."
+    )
 
     # --- lifecycle ---
-    mature_min_orders: int = Field(default=5, description="Active customers with at least this many orders are Mature.")
+    mature_min_orders: int = Field(
+        default=5, description="Active customers with at least this many orders are Mature."
+    )
 
     # --- engagement and support sub-scores (0-5) ---
-    engagement_window_days: int = Field(default=90, description="Digital sessions counted over this trailing window.")
+    engagement_window_days: int = Field(
+        default=90, description="Digital sessions counted over this trailing window."
+    )
     engagement_session_thresholds: list[float] = Field(
         default=[1, 3, 6, 10, 15],
         description="Engagement score = count of these session counts reached in the window (0-5).",
     )
-    support_window_days: int = Field(default=365, description="Tickets counted over this trailing window.")
-    support_score_no_csat: float = Field(default=3.0, description="Support score when tickets exist but none was rated.")
+    support_window_days: int = Field(
+        default=365, description="Tickets counted over this trailing window."
+    )
+    support_score_no_csat: float = Field(
+        default=3.0, description="Support score when tickets exist but none was rated."
+    )
+    low_csat_max: int = Field(
+        default=2, ge=1, le=5, description="A ticket rated at or below this csat is low-csat."
+    )
 
     # --- health score (0-5): weighted mean of sub-scores; weights must sum to 1 ---
     health_weights: dict[str, float] = Field(
-        default={"recency": 0.30, "frequency": 0.20, "monetary": 0.20, "engagement": 0.15, "support": 0.15},
+        default={
+            "recency": 0.30,
+            "frequency": 0.20,
+            "monetary": 0.20,
+            "engagement": 0.15,
+            "support": 0.15,
+        },
     )
 
     # --- churn risk (0-1) ---
@@ -107,18 +147,38 @@ class PipelineSettings(BaseSettings):
 
     # --- CLV ---
     clv_horizon_days: int = Field(default=365, description="Horizon of the predicted CLV.")
-    clv_min_tenure_days: int = Field(default=90, description="Tenure floor so one recent order is not annualised wildly.")
+    clv_min_tenure_days: int = Field(
+        default=90, description="Tenure floor so one recent order is not annualised wildly."
+    )
 
     # --- loyalty: trailing-12-month net spend needed for each tier ---
     loyalty_tier_spend: dict[str, float] = Field(
         default={"Bronze": 0.0, "Silver": 500.0, "Gold": 1500.0, "Platinum": 4000.0},
     )
-    loyalty_spend_window_days: int = Field(default=365)
+    loyalty_spend_window_days: int = Field(
+        default=365, ge=1, description="Trailing window of spend_last_365d (tier progress)."
+    )
+
+    # --- demographics: first birth year of each generation, youngest first ---
+    generation_first_birth_year: dict[str, int] = Field(
+        default={
+            "Gen Alpha": 2013,
+            "Gen Z": 1997,
+            "Millennials": 1981,
+            "Gen X": 1965,
+            "Baby Boomers": 1946,
+        },
+        description="Born in or after the year -> that generation; before the last -> Silent.",
+    )
 
     # --- run knobs ---
-    keep_snapshots: int = Field(default=5, ge=1, description="Snapshots kept; older ones are pruned after a publish.")
-    rows_per_shuffle_partition: int = Field(
-        default=500_000, ge=1, description="Shuffle partitions are sized to the input, one per this many rows."
+    keep_snapshots: int = Field(
+        default=5, ge=1, description="Snapshots kept; older ones are pruned after a publish."
+    )
+    bytes_per_shuffle_partition: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1,
+        description="Shuffle partitions are sized to the input: one per this many input bytes.",
     )
     min_shuffle_partitions: int = Field(default=2, ge=1)
     max_shuffle_partitions: int = Field(default=400, ge=1)
@@ -145,6 +205,45 @@ class PipelineSettings(BaseSettings):
     def _weights_sum_to_one(cls, v: dict[str, float]) -> dict[str, float]:
         if abs(sum(v.values()) - 1.0) > 1e-9:
             raise ValueError(f"weights must sum to 1, got {sum(v.values())}")
+        return v
+
+    @field_validator(
+        "recency_score_days",
+        "frequency_score_orders",
+        "monetary_score_amounts",
+        "engagement_session_thresholds",
+        "churn_risk_thresholds",
+        "health_weights",
+        "churn_weights",
+    )
+    @classmethod
+    def _expected_size(cls, v: Sized, info: ValidationInfo) -> Sized:
+        """Scores are 1-5 (0-5 for engagement) and risk has four levels, so the sizes are fixed."""
+        expected = _EXPECTED_SIZES[str(info.field_name)]
+        if len(v) != expected:
+            raise ValueError(f"{info.field_name} needs {expected} entries, got {len(v)}")
+        return v
+
+    @field_validator("health_weights", "churn_weights")
+    @classmethod
+    def _weight_keys(cls, v: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        expected = _WEIGHT_KEYS[str(info.field_name)]
+        if set(v) != expected:
+            raise ValueError(f"{info.field_name} keys must be {sorted(expected)}, got {sorted(v)}")
+        return v
+
+    @field_validator("loyalty_tier_spend")
+    @classmethod
+    def _tier_spend(cls, v: dict[str, float]) -> dict[str, float]:
+        if list(v) != list(LOYALTY_TIERS):
+            raise ValueError(f"loyalty_tier_spend keys must be {list(LOYALTY_TIERS)} in order")
+        _ascending(list(v.values()), "loyalty_tier_spend")
+        return v
+
+    @field_validator("generation_first_birth_year")
+    @classmethod
+    def _generations(cls, v: dict[str, int]) -> dict[str, int]:
+        _ascending([float(y) for y in reversed(v.values())], "generation_first_birth_year")
         return v
 
 

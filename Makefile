@@ -1,0 +1,67 @@
+# C360 — run `make help` for the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+DATA_DIR ?= data/raw
+WAREHOUSE ?= warehouse
+CUSTOMERS ?= 20000
+SEED ?= 42
+HOST ?= 127.0.0.1
+PORT ?= 8000
+IMAGE ?= c360:latest
+export SPARK_LOCAL_IP := 127.0.0.1
+
+.PHONY: help uv dev-install data snapshot run serve test format check bench bench-pipeline bench-api docker-build docker-run clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+uv:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --quiet uv
+
+dev-install: uv ## Install the locked environment (runtime + dev tools)
+	$(UV) sync --frozen
+
+data: dev-install ## Generate mock source data into $(DATA_DIR) when none is there
+	@if [ -f "$(DATA_DIR)/_truth/defects.json" ]; then echo "data: $(DATA_DIR) already has data"; \
+	else $(UV) run c360 generate --customers $(CUSTOMERS) --seed $(SEED) --out $(DATA_DIR); fi
+
+snapshot: data ## Build a warehouse snapshot when none is current
+	@if [ -s "$(WAREHOUSE)/CURRENT" ]; then echo "snapshot: $$(cat $(WAREHOUSE)/CURRENT) is current"; \
+	else $(UV) run c360 pipeline --input $(DATA_DIR) --warehouse $(WAREHOUSE) --master 'local[*]'; fi
+
+run: snapshot ## Set up, generate data, build a snapshot and serve on $(HOST):$(PORT)
+	C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) $(UV) run c360 serve --host $(HOST) --port $(PORT) --print-admin-key
+
+serve: dev-install ## Serve the API over the current snapshot (no data or snapshot step)
+	C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) $(UV) run c360 serve --host $(HOST) --port $(PORT)
+
+test: dev-install ## Run the whole test suite
+	$(UV) run pytest
+
+format: dev-install ## Format and auto-fix
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+check: dev-install ## Lint, format check and type check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy c360_api c360_spark_processing c360_mock_data c360_cli
+
+bench: bench-pipeline bench-api ## Run all benchmarks (writes docs/benchmarks.md)
+
+bench-pipeline: dev-install ## Pipeline benchmark: 10k / 100k / 1M customers on local[2]
+	$(UV) run python -m bench.pipeline
+
+bench-api: dev-install ## API load benchmark on loopback (100k and 1M snapshots)
+	$(UV) run python -m bench.api_load
+
+docker-build: ## Build the container image (needs a Docker engine)
+	docker build -t $(IMAGE) .
+
+docker-run: ## Run the container on port $(PORT) (needs a Docker engine)
+	docker run --rm -p $(PORT):8000 -v $(PWD)/$(WAREHOUSE):/app/warehouse -v $(PWD)/$(DATA_DIR):/app/data/raw $(IMAGE)
+
+clean: ## Remove generated data and warehouse
+	rm -rf $(DATA_DIR) $(WAREHOUSE)

@@ -1,0 +1,110 @@
+"""The API's settings: one pydantic-settings class, prefix `C360_`, read from the environment and `.env`.
+
+Secrets are never stored: API keys are configured as sha256 hashes, so a leaked settings file or log
+line does not leak a usable key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Scope(StrEnum):
+    """What an API key may do. Data scopes open one domain each; `pii` reveals email and phone."""
+
+    MARKETING = "marketing"
+    PRODUCT = "product"
+    FINANCE = "finance"
+    CUSTOMER_SUCCESS = "customer_success"
+    PII = "pii"
+    ADMIN = "admin"
+
+
+DATA_SCOPES: frozenset[Scope] = frozenset(
+    {Scope.MARKETING, Scope.PRODUCT, Scope.FINANCE, Scope.CUSTOMER_SUCCESS}
+)
+
+# Keys that appear in docs and examples; production refuses any key hashing to one of them.
+PLACEHOLDER_KEYS: tuple[str, ...] = ("change-me", "changeme", "secret", "password", "test", "dev-key")
+PLACEHOLDER_HASHES: frozenset[str] = frozenset(
+    hashlib.sha256(k.encode()).hexdigest() for k in PLACEHOLDER_KEYS
+)
+
+DEFAULT_REFRESH_COMMAND: list[str] = [
+    "{python}",
+    "-c",
+    "from c360_cli import main; raise SystemExit(main())",
+    "pipeline",
+    "--input",
+    "{input}",
+    "--warehouse",
+    "{warehouse}",
+    "--master",
+    "{master}",
+]
+
+
+class ApiKey(BaseModel):
+    """One configured key: an id for logs and rate limits, the sha256 of the secret, its scopes."""
+
+    key_id: str = Field(min_length=1, examples=["marketing-dashboard"])
+    key_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex sha256 of the raw key")
+    scopes: frozenset[Scope]
+
+
+class Settings(BaseSettings):
+    """Everything the API process can be told, with safe local defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="C360_", env_file=".env", extra="ignore")
+
+    environment: Literal["local", "production"] = "local"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    warehouse: Path = Field(default=Path("warehouse"), description="Directory holding CURRENT.")
+    data_dir: Path = Field(default=Path("data"), description="Pipeline input used by refresh.")
+    snapshot_in_memory: bool = Field(
+        default=True,
+        description="Load customer-level tables into DuckDB memory at open (fast filters) "
+        "instead of views over Parquet.",
+    )
+    cache_ttl_seconds: float = Field(default=300.0, ge=0)
+    cache_max_size: int = Field(default=1024, ge=1)
+    rate_limit_per_minute: int = Field(default=600, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+    api_keys: list[ApiKey] = Field(default_factory=list)
+    refresh_command: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REFRESH_COMMAND),
+        description="argv of the refresh job; {python}, {input}, {warehouse}, {master} are "
+        "substituted; --force is appended for forced refreshes.",
+    )
+    refresh_master: str = "local[2]"
+
+    @model_validator(mode="after")
+    def _production_is_locked_down(self) -> Self:
+        if self.environment != "production":
+            return self
+        if not any(Scope.ADMIN in k.scopes for k in self.api_keys):
+            raise ValueError("production needs at least one API key with the admin scope")
+        weak = [k.key_id for k in self.api_keys if k.key_sha256 in PLACEHOLDER_HASHES]
+        if weak:
+            raise ValueError(f"production refuses placeholder API keys: {weak}")
+        if "*" in self.cors_origins:
+            raise ValueError("production refuses CORS origin '*'")
+        return self
+
+    def refresh_argv(self, force: bool) -> list[str]:
+        """The refresh command with its placeholders filled in."""
+        values = {
+            "python": sys.executable,
+            "input": str(self.data_dir),
+            "warehouse": str(self.warehouse),
+            "master": self.refresh_master,
+        }
+        argv = [part.format(**values) for part in self.refresh_command]
+        return [*argv, "--force"] if force else argv

@@ -1,0 +1,133 @@
+"""One error base class and one handler, so every failure reaches clients in the same envelope.
+
+The handler is also registered for FastAPI's validation errors, slowapi's rate limit, Starlette's
+404/405 and any unexpected exception (answered as 500 without internals; details go to the log).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from slowapi.errors import RateLimitExceeded
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger("c360_api")
+
+
+class C360Error(Exception):
+    """Base of every error the API raises on purpose."""
+
+    status_code: int = 500
+    error_type: str = "internal_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotAuthenticated(C360Error):
+    status_code = 401
+    error_type = "not_authenticated"
+
+
+class Forbidden(C360Error):
+    status_code = 403
+    error_type = "forbidden"
+
+
+class NotFound(C360Error):
+    status_code = 404
+    error_type = "not_found"
+
+
+class MethodNotAllowed(C360Error):
+    status_code = 405
+    error_type = "method_not_allowed"
+
+
+class Conflict(C360Error):
+    status_code = 409
+    error_type = "conflict"
+
+
+class InvalidParameter(C360Error):
+    status_code = 422
+    error_type = "validation_error"
+
+
+class RateLimited(C360Error):
+    status_code = 429
+    error_type = "rate_limited"
+
+
+class SnapshotUnavailable(C360Error):
+    status_code = 503
+    error_type = "snapshot_unavailable"
+
+
+def _as_c360_error(exc: Exception) -> C360Error:
+    """Map framework exceptions onto the one hierarchy."""
+    if isinstance(exc, C360Error):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        errors = [
+            {
+                "parameter": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+                "location": str(e.get("loc", ("?",))[0]),
+                "message": e.get("msg", ""),
+                **({"allowed": e["ctx"]["expected"]} if "expected" in e.get("ctx", {}) else {}),
+            }
+            for e in exc.errors()
+        ]
+        names = ", ".join(sorted({e["parameter"] for e in errors}))
+        return InvalidParameter(f"Invalid parameter(s): {names}", errors=errors)
+    if isinstance(exc, RateLimitExceeded):
+        return RateLimited(f"Rate limit exceeded: {exc.detail}")
+    if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 404:
+            return NotFound("Not found")
+        if exc.status_code == 405:
+            return MethodNotAllowed("Method not allowed")
+        err = C360Error(str(exc.detail))
+        err.status_code = exc.status_code
+        err.error_type = "http_error"
+        return err
+    return C360Error("Internal server error")
+
+
+def error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Render any exception as the error envelope."""
+    err = _as_c360_error(exc)
+    if err.status_code >= 500:
+        log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
+    body = {
+        "success": False,
+        "error_type": err.error_type,
+        "error_message": err.message,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "error_details": {"status_code": err.status_code, **err.details},
+    }
+    response = JSONResponse(body, status_code=err.status_code)
+    if isinstance(exc, RateLimitExceeded):
+        response = request.app.state.limiter._inject_headers(
+            response, request.state.view_rate_limit
+        )
+    return response
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Route every error class through `error_handler`."""
+    for exc_class in (
+        C360Error,
+        RequestValidationError,
+        RateLimitExceeded,
+        StarletteHTTPException,
+        Exception,
+    ):
+        app.add_exception_handler(exc_class, error_handler)

@@ -1,0 +1,320 @@
+"""Orchestration: extract → ingest → identity → facts → profile → marts → publish.
+
+Each stage's outputs are written to the staging snapshot and read back, which both times the stage
+honestly (Spark is lazy) and cuts the lineage so later stages do not recompute earlier ones. The
+run logs one JSON line when each stage starts and finishes; the API's refresh job parses them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import structlog
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from c360_spark_processing.extract import read_sources
+from c360_spark_processing.facts import Facts, build_facts
+from c360_spark_processing.golden_record import build_golden_record
+from c360_spark_processing.identity import resolve_identities
+from c360_spark_processing.ingest import IngestResult, ingest_sources, reconcile
+from c360_spark_processing.marts import build_marts
+from c360_spark_processing.profile import build_customer_profile
+from c360_spark_processing.publish import (
+    PublishError,
+    Staging,
+    clear_staging,
+    current_manifest,
+    input_bytes,
+    input_fingerprint,
+    new_snapshot_id,
+    prune_snapshots,
+    utc_now,
+    warehouse_lock,
+)
+from c360_spark_processing.settings import PipelineSettings, code_version
+
+STAGES: tuple[str, ...] = ("ingest", "identity", "facts", "profile", "marts", "publish")
+CUSTOMER_TABLES: tuple[str, ...] = ("fact_orders", "fact_support_tickets", "customer_profile")
+IDENTITY_SOURCES: Mapping[str, str] = {
+    "crm": "crm_customers",
+    "ecommerce": "ecommerce_accounts",
+    "loyalty": "loyalty_members",
+    "support": "support_tickets",
+}
+
+log = structlog.get_logger("c360.pipeline")
+
+
+class EmptyInputError(ValueError):
+    """The input holds no loaded orders, so there is no as-of date and nothing to score."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: Literal["published", "skipped"]
+    snapshot_id: str
+    manifest: dict[str, Any]
+
+
+@dataclass
+class _Run:
+    """Mutable bookkeeping of one run: what the manifest will say."""
+
+    spark: SparkSession
+    staging: Staging
+    stages: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[dict[str, int]]:
+        index = STAGES.index(name) + 1
+        log.info("stage_started", stage=name, stage_index=index, stage_count=len(STAGES))
+        started = time.perf_counter()
+        rows: dict[str, int] = {"rows_in": 0, "rows_out": 0}
+        yield rows
+        seconds = round(time.perf_counter() - started, 3)
+        self.stages[name] = {"seconds": seconds, **rows}
+        log.info(
+            "stage_finished",
+            stage=name,
+            stage_index=index,
+            stage_count=len(STAGES),
+            seconds=seconds,
+            **rows,
+        )
+
+    def write(
+        self, df: DataFrame, path: Path, sort_by: str | None = None, files: int | None = None
+    ) -> DataFrame:
+        """Write Parquet and read it back; the count comes from Parquet footers, not a recompute."""
+        out = df
+        if files is not None:
+            out = out.coalesce(files)
+        if sort_by is not None:
+            # Range partitioning + sorted files give DuckDB tight row-group min/max for id lookups.
+            out = out.repartitionByRange(sort_by).sortWithinPartitions(sort_by)
+        out.write.mode("overwrite").parquet(str(path))
+        return self.spark.read.parquet(str(path))
+
+    def table(
+        self, name: str, df: DataFrame, sort_by: str | None = None, files: int | None = None
+    ) -> DataFrame:
+        written = self.write(df, self.staging.table_path(name), sort_by=sort_by, files=files)
+        self.tables[name] = {"rows": written.count(), "columns": written.columns}
+        return written
+
+
+def size_shuffle_partitions(total_bytes: int, settings: PipelineSettings) -> int:
+    """One shuffle partition per `bytes_per_shuffle_partition` of input, within the configured bounds."""
+    wanted = -(-total_bytes // settings.bytes_per_shuffle_partition)
+    return max(settings.min_shuffle_partitions, min(settings.max_shuffle_partitions, wanted))
+
+
+def default_as_of(orders: DataFrame) -> date:
+    """The day of the latest loaded order: the end of the observation window when none is given."""
+    latest = orders.agg(F.max(F.to_date("order_ts")).alias("d")).first()
+    if latest is None or latest["d"] is None:
+        raise EmptyInputError("no loaded orders: pass --as-of or check the input")
+    value: date = latest["d"]
+    return value
+
+
+def _ingest(run: _Run, raw: Mapping[str, DataFrame]) -> tuple[dict[str, DataFrame], dict[str, Any]]:
+    results = ingest_sources(raw)
+    loaded: dict[str, DataFrame] = {}
+    counts: dict[str, Any] = {}
+    for source, result in results.items():
+        written = IngestResult(
+            loaded=run.write(result.loaded, run.staging.work_path(f"loaded/{source}")),
+            quarantine=run.write(result.quarantine, run.staging.quarantine_path(source), files=1),
+            warnings=run.write(
+                result.warnings, run.staging.work_path(f"warnings/{source}"), files=1
+            ),
+        )
+        counts[source] = reconcile(raw[source], written).to_dict()
+        loaded[source] = written.loaded
+    return loaded, counts
+
+
+def _facts(run: _Run, facts: Facts) -> Facts:
+    per_customer = {
+        f.name: run.write(getattr(facts, f.name), run.staging.work_path(f.name))
+        for f in dataclasses.fields(facts)
+        if f.name.startswith("customer_")
+    }
+    published = {
+        "fact_orders": run.table("fact_orders", facts.fact_orders, sort_by="customer_id"),
+        "fact_order_lines": run.table("fact_order_lines", facts.fact_order_lines),
+        "fact_support_tickets": run.table(
+            "fact_support_tickets", facts.fact_support_tickets, sort_by="customer_id"
+        ),
+    }
+    return Facts(**published, **per_customer)
+
+
+def _check(run: _Run, profile: DataFrame, crosswalk: DataFrame, facts: Facts) -> None:
+    """Refuse to publish a snapshot whose core invariants do not hold."""
+    stats = profile.agg(
+        F.count("*").alias("rows"),
+        F.countDistinct("customer_id").alias("ids"),
+        F.round(F.sum("net_revenue"), 2).alias("revenue"),
+    ).first()
+    linked = crosswalk.select("customer_id").distinct().count()
+    fact_revenue = facts.fact_orders.agg(F.round(F.sum("net_amount"), 2).alias("r")).first()
+    assert stats is not None
+    assert fact_revenue is not None
+    problems = []
+    if stats["rows"] == 0:
+        problems.append("customer_profile is empty")
+    if stats["rows"] != stats["ids"]:
+        problems.append(
+            f"customer_profile has {stats['rows']} rows for {stats['ids']} customer ids"
+        )
+    if stats["ids"] != linked:
+        problems.append(f"customer_profile has {stats['ids']} customers, the crosswalk {linked}")
+    if abs((stats["revenue"] or 0.0) - (fact_revenue["r"] or 0.0)) >= 0.01:
+        problems.append(
+            f"profile net revenue {stats['revenue']} != fact_orders {fact_revenue['r']}"
+        )
+    empty = [
+        name for name, meta in run.tables.items() if meta["rows"] == 0 and name in CUSTOMER_TABLES
+    ]
+    if empty:
+        problems.append(f"empty tables: {empty}")
+    if problems:
+        raise PublishError("; ".join(problems))
+
+
+def run_pipeline(
+    spark: SparkSession,
+    input_dir: Path,
+    warehouse: Path,
+    settings: PipelineSettings,
+    as_of: date | None = None,
+    force: bool = False,
+    clock: Callable[[], datetime] = utc_now,
+) -> RunResult:
+    """Build and publish one snapshot, or skip when the input is unchanged since the current one."""
+    if not input_dir.is_dir():
+        raise FileNotFoundError(f"input directory not found: {input_dir}")
+    fingerprint = input_fingerprint(input_dir)
+    with warehouse_lock(warehouse):
+        previous = current_manifest(warehouse)
+        if not force and previous is not None and previous["input_fingerprint"] == fingerprint:
+            log.info("pipeline_finished", outcome="skipped", snapshot_id=previous["snapshot_id"])
+            return RunResult("skipped", previous["snapshot_id"], previous)
+        stale = clear_staging(warehouse)
+        if stale:
+            log.info("staging_cleared", snapshots=stale)
+        started = clock()
+        staging = Staging(warehouse, new_snapshot_id(started, fingerprint))
+        staging.create()
+        partitions = size_shuffle_partitions(input_bytes(input_dir), settings)
+        spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+        log.info("pipeline_started", snapshot_id=staging.snapshot_id, shuffle_partitions=partitions)
+        run = _Run(spark, staging)
+        try:
+            manifest = _build(run, input_dir, settings, as_of, fingerprint, started, clock)
+        except BaseException:
+            # Keep nothing half-written around; CURRENT was never touched.
+            shutil.rmtree(staging.path, ignore_errors=True)
+            raise
+        pruned = prune_snapshots(warehouse, settings.keep_snapshots)
+        log.info(
+            "pipeline_finished",
+            outcome="published",
+            snapshot_id=staging.snapshot_id,
+            pruned=pruned,
+            seconds=round(sum(float(s["seconds"]) for s in run.stages.values()), 3),
+        )
+        return RunResult("published", staging.snapshot_id, manifest)
+
+
+def _build(
+    run: _Run,
+    input_dir: Path,
+    settings: PipelineSettings,
+    as_of: date | None,
+    fingerprint: str,
+    started: datetime,
+    clock: Callable[[], datetime],
+) -> dict[str, Any]:
+    with run.stage("ingest") as rows:
+        raw = read_sources(run.spark, input_dir)
+        loaded, sources = _ingest(run, raw)
+        rows["rows_in"] = sum(s["rows_read"] for s in sources.values())
+        rows["rows_out"] = sum(s["rows_loaded"] for s in sources.values())
+    as_of = as_of or default_as_of(loaded["orders"])
+    with run.stage("identity") as rows:
+        identity = resolve_identities(
+            loaded["crm_customers"],
+            loaded["ecommerce_accounts"],
+            loaded["loyalty_members"],
+            loaded["support_tickets"],
+            settings,
+        )
+        crosswalk = run.table("identity_crosswalk", identity.crosswalk, sort_by="customer_id")
+        golden = run.table(
+            "golden_record",
+            build_golden_record(
+                crosswalk,
+                loaded["crm_customers"],
+                loaded["ecommerce_accounts"],
+                loaded["loyalty_members"],
+            ),
+        )
+        rows["rows_in"] = sum(sources[s]["rows_loaded"] for s in IDENTITY_SOURCES.values())
+        rows["rows_out"] = run.tables["golden_record"]["rows"]
+    with run.stage("facts") as rows:
+        facts = _facts(run, build_facts(loaded, crosswalk, as_of, settings))
+        rows["rows_in"] = sources["orders"]["rows_loaded"] + sources["order_lines"]["rows_loaded"]
+        rows["rows_out"] = (
+            run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
+        )
+    with run.stage("profile") as rows:
+        profile = run.table(
+            "customer_profile",
+            build_customer_profile(golden, crosswalk, loaded, facts, as_of, settings),
+            sort_by="customer_id",
+        )
+        rows["rows_in"] = run.tables["golden_record"]["rows"]
+        rows["rows_out"] = run.tables["customer_profile"]["rows"]
+    with run.stage("marts") as rows:
+        marts = build_marts(profile, facts, loaded["products"], settings)
+        for name, mart in sorted(marts.items()):
+            run.table(name, mart, files=1)
+        rows["rows_in"] = run.tables["customer_profile"]["rows"]
+        rows["rows_out"] = sum(run.tables[name]["rows"] for name in marts)
+    with run.stage("publish") as rows:
+        _check(run, profile, crosswalk, facts)
+        rows["rows_in"] = rows["rows_out"] = len(run.tables)
+    manifest = {
+        "snapshot_id": run.staging.snapshot_id,
+        "as_of": as_of.isoformat(),
+        "started_at": started.isoformat().replace("+00:00", "Z"),
+        "finished_at": clock().isoformat().replace("+00:00", "Z"),
+        "input_fingerprint": fingerprint,
+        "input_dir": str(input_dir.resolve()),
+        "code_version": code_version(),
+        "master": run.spark.sparkContext.master,
+        "sources": sources,
+        "tables": run.tables,
+        "stages": run.stages,
+        "identity": {
+            "records": run.tables["identity_crosswalk"]["rows"],
+            "customers": run.tables["customer_profile"]["rows"],
+            "iterations": identity.iterations,
+        },
+        "settings": settings.model_dump(mode="json"),
+    }
+    run.staging.publish(manifest)
+    return manifest

@@ -1,0 +1,197 @@
+"""Immutable snapshots: staging, manifest, atomic `CURRENT` switch, pruning and the run lock.
+
+Layout (docs/data_model.md §2): tables are written under `WH/.staging/<id>/`; only when every table is
+written and checked does the directory move to `WH/snapshots/<id>/` (one rename) and then `CURRENT`
+is replaced by another rename. A run killed at any point leaves the old `CURRENT` and, at worst, a
+staging directory that nothing reads and the next run deletes.
+
+The warehouse must be a filesystem path the driver can rename in (local disk, or a shared mount on a
+cluster); executors write the Parquet parts into it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+CURRENT_FILE = "CURRENT"
+SNAPSHOTS_DIR = "snapshots"
+STAGING_DIR = ".staging"
+LOCK_FILE = ".lock"
+MANIFEST_FILE = "manifest.json"
+WORK_DIR = "_work"
+IGNORED_INPUT_DIRS = frozenset({"_truth"})
+
+
+class PublishError(RuntimeError):
+    """A snapshot failed its checks and was not published."""
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another pipeline run holds the warehouse lock."""
+
+
+def input_fingerprint(input_dir: Path) -> str:
+    """Hash of every input file's relative path, size and mtime (not `_truth/`, which the pipeline never reads).
+
+    Metadata rather than content keeps this instant on gigabytes of input; regenerating or touching
+    a file therefore counts as a change, which errs on the side of rebuilding.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in input_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(input_dir)
+        if rel.parts[0] in IGNORED_INPUT_DIRS or path.name.startswith("."):
+            continue
+        stat = path.stat()
+        digest.update(f"{rel.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def input_bytes(input_dir: Path) -> int:
+    """Total size of the inputs, used to size shuffle partitions to the data."""
+    return sum(p.stat().st_size for p in input_dir.rglob("*") if p.is_file())
+
+
+def new_snapshot_id(now: datetime, fingerprint: str) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%S')}{now.microsecond // 1000:03d}Z-{fingerprint[:8]}"
+
+
+def current_snapshot_id(warehouse: Path) -> str | None:
+    path = warehouse / CURRENT_FILE
+    if not path.exists():
+        return None
+    text = path.read_text().strip()
+    return text or None
+
+
+def snapshot_path(warehouse: Path, snapshot_id: str) -> Path:
+    return warehouse / SNAPSHOTS_DIR / snapshot_id
+
+
+def read_manifest(warehouse: Path, snapshot_id: str) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(
+        (snapshot_path(warehouse, snapshot_id) / MANIFEST_FILE).read_text()
+    )
+    return manifest
+
+
+def current_manifest(warehouse: Path) -> dict[str, Any] | None:
+    snapshot_id = current_snapshot_id(warehouse)
+    if snapshot_id is None or not (snapshot_path(warehouse, snapshot_id) / MANIFEST_FILE).exists():
+        return None
+    return read_manifest(warehouse, snapshot_id)
+
+
+@contextlib.contextmanager
+def warehouse_lock(warehouse: Path) -> Iterator[None]:
+    """Exclusive, non-blocking lock so two runs never publish into one warehouse at once.
+
+    flock is released by the kernel when the process dies, so a killed run never leaves it stuck.
+    """
+    warehouse.mkdir(parents=True, exist_ok=True)
+    with open(warehouse / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise WarehouseLockedError(
+                f"another pipeline run holds {warehouse / LOCK_FILE}"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def clear_staging(warehouse: Path) -> list[str]:
+    """Remove leftovers of killed runs; safe because the caller holds the warehouse lock."""
+    staging = warehouse / STAGING_DIR
+    removed = []
+    if staging.exists():
+        for child in staging.iterdir():
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child.name)
+    return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class Staging:
+    """A snapshot under construction."""
+
+    warehouse: Path
+    snapshot_id: str
+
+    @property
+    def path(self) -> Path:
+        return self.warehouse / STAGING_DIR / self.snapshot_id
+
+    def table_path(self, table: str) -> Path:
+        return self.path / table
+
+    def quarantine_path(self, source: str) -> Path:
+        return self.path / "quarantine" / source
+
+    def work_path(self, name: str) -> Path:
+        return self.path / WORK_DIR / name
+
+    def create(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=False)
+
+    def publish(self, manifest: dict[str, Any]) -> Path:
+        """Write the manifest, move staging into place, then switch CURRENT — in that order."""
+        shutil.rmtree(self.path / WORK_DIR, ignore_errors=True)
+        missing = [t for t in manifest["tables"] if not (self.table_path(t)).is_dir()]
+        if missing:
+            raise PublishError(f"tables missing from staging: {missing}")
+        _atomic_write_text(
+            self.path / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True)
+        )
+        final = snapshot_path(self.warehouse, self.snapshot_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(self.path, final)
+        _fsync_dir(final.parent)
+        _atomic_write_text(self.warehouse / CURRENT_FILE, self.snapshot_id + "\n")
+        return final
+
+
+def prune_snapshots(warehouse: Path, keep: int) -> list[str]:
+    """Delete all but the newest `keep` snapshots; the current one is never deleted."""
+    root = warehouse / SNAPSHOTS_DIR
+    if not root.exists():
+        return []
+    current = current_snapshot_id(warehouse)
+    ids = sorted((p.name for p in root.iterdir() if p.is_dir()), reverse=True)
+    doomed = [s for s in ids[keep:] if s != current]
+    for snapshot_id in doomed:
+        shutil.rmtree(root / snapshot_id, ignore_errors=True)
+    return doomed
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
