@@ -31,42 +31,42 @@ class C360Error(Exception):
         self.details = details
 
 
-class NotAuthenticated(C360Error):
+class NotAuthenticatedError(C360Error):
     status_code = 401
     error_type = "not_authenticated"
 
 
-class Forbidden(C360Error):
+class ForbiddenError(C360Error):
     status_code = 403
     error_type = "forbidden"
 
 
-class NotFound(C360Error):
+class NotFoundError(C360Error):
     status_code = 404
     error_type = "not_found"
 
 
-class MethodNotAllowed(C360Error):
+class MethodNotAllowedError(C360Error):
     status_code = 405
     error_type = "method_not_allowed"
 
 
-class Conflict(C360Error):
+class ConflictError(C360Error):
     status_code = 409
     error_type = "conflict"
 
 
-class InvalidParameter(C360Error):
+class InvalidParameterError(C360Error):
     status_code = 422
     error_type = "validation_error"
 
 
-class RateLimited(C360Error):
+class RateLimitedError(C360Error):
     status_code = 429
     error_type = "rate_limited"
 
 
-class SnapshotUnavailable(C360Error):
+class SnapshotUnavailableError(C360Error):
     status_code = 503
     error_type = "snapshot_unavailable"
 
@@ -86,14 +86,14 @@ def _as_c360_error(exc: Exception) -> C360Error:
             for e in exc.errors()
         ]
         names = ", ".join(sorted({e["parameter"] for e in errors}))
-        return InvalidParameter(f"Invalid parameter(s): {names}", errors=errors)
+        return InvalidParameterError(f"Invalid parameter(s): {names}", errors=errors)
     if isinstance(exc, RateLimitExceeded):
-        return RateLimited(f"Rate limit exceeded: {exc.detail}")
+        return RateLimitedError(f"Rate limit exceeded: {exc.detail}")
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
-            return NotFound("Not found")
+            return NotFoundError("Not found")
         if exc.status_code == 405:
-            return MethodNotAllowed("Method not allowed")
+            return MethodNotAllowedError("Method not allowed")
         err = C360Error(str(exc.detail))
         err.status_code = exc.status_code
         err.error_type = "http_error"
@@ -110,7 +110,7 @@ def error_handler(request: Request, exc: Exception) -> JSONResponse:
         "success": False,
         "error_type": err.error_type,
         "error_message": err.message,
-        "timestamp": datetime.now(UTC).isoformat(),
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "error_details": {"status_code": err.status_code, **err.details},
     }
     response = JSONResponse(body, status_code=err.status_code)

@@ -270,6 +270,7 @@ def _build(
                 loaded["crm_customers"],
                 loaded["ecommerce_accounts"],
                 loaded["loyalty_members"],
+                tickets=loaded["support_tickets"],
             ),
         )
         rows["rows_in"] = sum(sources[s]["rows_loaded"] for s in IDENTITY_SOURCES.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
@@ -18,3 +19,27 @@ def spark() -> Iterator[SparkSession]:
     session = start_spark(app_name="c360-tests", master="local[2]", shuffle_partitions=2)
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def raw_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """~2,000 generated customers with the default rate of injected defects, written once."""
+    from c360_mock_data import GeneratorConfig, generate
+
+    out = tmp_path_factory.mktemp("raw")
+    generate(GeneratorConfig(customers=2000, seed=7, out=out, dirty_rate=0.01, chunk_size=1000))
+    return out
+
+
+@pytest.fixture(scope="session")
+def pipeline_warehouse(
+    spark: SparkSession, raw_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """One real pipeline run over `raw_data`, shared by the end-to-end and API tests (read-only)."""
+    from c360_spark_processing.pipeline import run_pipeline
+    from c360_spark_processing.settings import PipelineSettings
+
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    result = run_pipeline(spark, raw_data, warehouse, PipelineSettings())
+    assert result.outcome == "published"
+    return warehouse

@@ -32,7 +32,14 @@ DATA_SCOPES: frozenset[Scope] = frozenset(
 )
 
 # Keys that appear in docs and examples; production refuses any key hashing to one of them.
-PLACEHOLDER_KEYS: tuple[str, ...] = ("change-me", "changeme", "secret", "password", "test", "dev-key")
+PLACEHOLDER_KEYS: tuple[str, ...] = (
+    "change-me",
+    "changeme",
+    "secret",
+    "password",
+    "test",
+    "dev-key",
+)
 PLACEHOLDER_HASHES: frozenset[str] = frozenset(
     hashlib.sha256(k.encode()).hexdigest() for k in PLACEHOLDER_KEYS
 )
@@ -69,9 +76,10 @@ class Settings(BaseSettings):
     warehouse: Path = Field(default=Path("warehouse"), description="Directory holding CURRENT.")
     data_dir: Path = Field(default=Path("data"), description="Pipeline input used by refresh.")
     snapshot_in_memory: bool = Field(
-        default=True,
-        description="Load customer-level tables into DuckDB memory at open (fast filters) "
-        "instead of views over Parquet.",
+        default=False,
+        description="Copy customer_profile and identity_crosswalk into DuckDB memory at open. "
+        "Measured at 1M customers: ~5 s per switch for ~3x faster single-customer reads and no "
+        "gain on filtered lists, so views over Parquet are the default.",
     )
     cache_ttl_seconds: float = Field(default=300.0, ge=0)
     cache_max_size: int = Field(default=1024, ge=1)

@@ -1,0 +1,134 @@
+"""Typed dependencies: `Annotated[..., Depends()]` aliases the routers declare.
+
+No `from __future__ import annotations` here: the dependency factories annotate with closure
+variables, which FastAPI can only see if annotations are evaluated when the function is defined.
+
+Authentication runs before the snapshot is leased, so 401/403 never depend on data being there.
+"""
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Request, Response, Security
+from fastapi.security import APIKeyHeader
+from slowapi import Limiter
+
+from c360_api.api.responses import Ctx
+from c360_api.core.cache import ResponseCache
+from c360_api.core.config import DATA_SCOPES, Scope, Settings
+from c360_api.core.metrics import Metrics
+from c360_api.core.security import API_KEY_HEADER, KeyRing, Principal
+from c360_api.exceptions import ForbiddenError, NotAuthenticatedError
+from c360_api.jobs import RefreshJobs
+from c360_api.store import Snapshot, SnapshotStore
+
+api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> SnapshotStore:
+    store: SnapshotStore = request.app.state.store
+    return store
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+def get_jobs(request: Request) -> RefreshJobs:
+    jobs: RefreshJobs = request.app.state.jobs
+    return jobs
+
+
+def get_cache(request: Request) -> ResponseCache:
+    response_cache: ResponseCache = request.app.state.cache
+    return response_cache
+
+
+def enforce_rate_limit(request: Request) -> None:
+    """Run slowapi's limit check as a router dependency (raises slowapi's RateLimitExceeded).
+
+    slowapi's middleware looks handlers up in a flat `app.routes`, which no longer holds the routes
+    of included routers in this FastAPI version, so it would silently limit nothing.
+    """
+    limiter: Limiter = request.app.state.limiter
+    limiter._check_request_limit(request, request.scope.get("endpoint"), True)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[SnapshotStore, Depends(get_store)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+JobsDep = Annotated[RefreshJobs, Depends(get_jobs)]
+CacheDep = Annotated[ResponseCache, Depends(get_cache)]
+ApiKeyHeaderDep = Annotated[str | None, Security(api_key_header)]
+
+
+def get_snapshot(store: StoreDep) -> Iterator[Snapshot]:
+    """Lease the current snapshot for the whole request."""
+    with store.lease() as snapshot:
+        yield snapshot
+
+
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+
+
+@cache
+def require(scopes: frozenset[Scope]) -> Callable[[Request, str | None], Principal]:
+    """Dependency admitting keys holding at least one of `scopes`."""
+    wanted = sorted(s.value for s in scopes)
+
+    def dependency(request: Request, api_key: ApiKeyHeaderDep) -> Principal:
+        keyring: KeyRing = request.app.state.keyring
+        if Scope.ADMIN in scopes and not keyring.has_admin:
+            raise ForbiddenError(
+                "Admin API disabled: no admin key is configured", required_scopes=wanted
+            )
+        if not api_key:
+            raise NotAuthenticatedError(f"Missing API key (header {API_KEY_HEADER})")
+        principal = keyring.authenticate(api_key)
+        if principal is None:
+            raise NotAuthenticatedError("Unknown API key")
+        request.state.key_id = principal.key_id
+        if not principal.scopes & scopes:
+            raise ForbiddenError(
+                f"This key lacks the scope for this route (one of: {', '.join(wanted)})",
+                required_scopes=wanted,
+            )
+        return principal
+
+    return dependency
+
+
+@cache
+def context(scopes: frozenset[Scope]) -> Callable[..., Ctx]:
+    """Dependency building the request context of a data route guarded by `scopes`."""
+
+    def dependency(
+        request: Request,
+        response: Response,
+        principal: Annotated[Principal, Depends(require(scopes))],
+        snapshot: SnapshotDep,
+        response_cache: CacheDep,
+        format: Annotated[
+            Literal["json", "csv"] | None,
+            Query(description="Representation; `Accept: text/csv` also selects CSV."),
+        ] = None,
+    ) -> Ctx:
+        return Ctx(request, response, snapshot, principal, response_cache, format)
+
+    return dependency
+
+
+MarketingCtx = Annotated[Ctx, Depends(context(frozenset({Scope.MARKETING})))]
+ProductCtx = Annotated[Ctx, Depends(context(frozenset({Scope.PRODUCT})))]
+FinanceCtx = Annotated[Ctx, Depends(context(frozenset({Scope.FINANCE})))]
+CustomerSuccessCtx = Annotated[Ctx, Depends(context(frozenset({Scope.CUSTOMER_SUCCESS})))]
+# Cross-domain customer data: any data scope opens it; contact details still need `pii`.
+AnyDataCtx = Annotated[Ctx, Depends(context(DATA_SCOPES))]
+AdminKey = Annotated[Principal, Depends(require(frozenset({Scope.ADMIN})))]

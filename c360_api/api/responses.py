@@ -1,0 +1,156 @@
+"""The success envelope, CSV rendering and the cached reply every data route goes through."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Generic, TypeVar
+
+from fastapi import Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from c360_api.core.cache import ResponseCache
+from c360_api.core.security import Principal
+from c360_api.exceptions import InvalidParameterError
+from c360_api.store import Row, Snapshot
+
+DataT = TypeVar("DataT")
+
+CSV_MEDIA_TYPE = "text/csv"
+LIST_SEPARATOR = "|"
+# Parameters that choose the representation, not the data: never part of a cache key.
+REPRESENTATION_PARAMS = frozenset({"format"})
+
+CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        "description": "JSON envelope, or CSV (`?format=csv` or `Accept: text/csv`) with the row "
+        "model's fields as columns; list values joined with `|`.",
+    }
+}
+
+
+def example(**values: Any) -> ConfigDict:
+    """Model config carrying one example, shown by /docs and /redoc."""
+    return ConfigDict(json_schema_extra={"examples": [values]})
+
+
+class Envelope(BaseModel, Generic[DataT]):
+    """Every successful JSON answer."""
+
+    success: bool = True
+    message: str
+    timestamp: datetime
+    data: DataT
+    count: int = Field(description="Rows in data, or the total matching rows for paged lists.")
+    snapshot_id: str | None = Field(
+        examples=["20251231T235959Z-1a2b3c4d"], description="Null only before the first publish."
+    )
+    as_of: date | None = Field(examples=["2025-12-31"])
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a repository call produced: the data, its count, and the rows CSV renders (if tabular)."""
+
+    data: Any
+    count: int
+    table: list[Row] | None
+    message: str
+
+
+def table_result(rows: list[Row], message: str, total: int | None = None) -> Result:
+    return Result(rows, len(rows) if total is None else total, rows, message)
+
+
+def envelope(data: Any, count: int, message: str, snapshot: Snapshot | None) -> dict[str, Any]:
+    """The success envelope around `data`, stamped with the snapshot it was read from."""
+    return {
+        "success": True,
+        "message": message,
+        "timestamp": datetime.now(UTC),
+        "data": data,
+        "count": count,
+        "snapshot_id": snapshot.snapshot_id if snapshot else None,
+        "as_of": snapshot.as_of if snapshot else None,
+    }
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def render_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One request's view: its leased snapshot, caller, cache and requested representation."""
+
+    request: Request
+    response: Response
+    snapshot: Snapshot
+    principal: Principal
+    cache: ResponseCache
+    fmt: str | None
+
+    def _cache_key(self) -> tuple[Any, ...]:
+        params: dict[str, list[str]] = {}
+        for k, v in self.request.query_params.multi_items():
+            if k not in REPRESENTATION_PARAMS:
+                params.setdefault(k, []).append(v)
+        normalised = tuple(sorted((k, tuple(sorted(v))) for k, v in params.items()))
+        return (self.request.url.path, normalised, self.snapshot.snapshot_id, self.principal.pii)
+
+    def _wants_csv(self, tabular: bool) -> bool:
+        if self.fmt == "csv":
+            if not tabular:
+                raise InvalidParameterError(
+                    "format=csv is only available on list endpoints", parameter="format"
+                )
+            return True
+        if self.fmt == "json":
+            return False
+        return tabular and CSV_MEDIA_TYPE in self.request.headers.get("accept", "")
+
+    def mart(self, table: str, model: type[BaseModel], message: str) -> Any:
+        """Reply with a whole mart, selecting exactly `model`'s fields."""
+        columns = list(model.model_fields)
+        return self.reply(lambda s: table_result(s.mart(table, columns), message), model)
+
+    def reply(self, fetch: Callable[[Snapshot], Result], csv_model: type[BaseModel] | None) -> Any:
+        """Serve from cache or `fetch`, then answer the envelope (validated by the route's
+        response_model) or CSV with `csv_model`'s fields as columns."""
+        key = self._cache_key()
+        result = self.cache.get(key)
+        self.request.state.cache = "HIT" if result is not None else "MISS"
+        if result is None:
+            result = fetch(self.snapshot)
+            self.cache.put(key, result)
+        headers = {"X-Cache": self.request.state.cache, "X-Snapshot-ID": self.snapshot.snapshot_id}
+        if self._wants_csv(csv_model is not None and result.table is not None):
+            assert csv_model is not None
+            assert result.table is not None
+            headers["X-Total-Count"] = str(result.count)
+            return Response(
+                render_csv(result.table, list(csv_model.model_fields)),
+                media_type=CSV_MEDIA_TYPE,
+                headers=headers,
+            )
+        self.response.headers.update(headers)
+        return envelope(result.data, result.count, result.message, self.snapshot)

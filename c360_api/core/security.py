@@ -1,0 +1,41 @@
+"""API-key authentication: header X-API-Key, sha256 hashes in settings, constant-time compare."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from c360_api.core.config import ApiKey, Scope
+
+API_KEY_HEADER = "X-API-Key"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller. The raw key is never kept."""
+
+    key_id: str
+    scopes: frozenset[Scope]
+
+    @property
+    def pii(self) -> bool:
+        return Scope.PII in self.scopes
+
+
+class KeyRing:
+    """Configured keys, matched by hash without leaking timing about which one matched."""
+
+    def __init__(self, keys: list[ApiKey]) -> None:
+        self._keys = list(keys)
+        self.has_admin = any(Scope.ADMIN in k.scopes for k in keys)
+
+    def authenticate(self, raw_key: str | None) -> Principal | None:
+        if not raw_key:
+            return None
+        digest = hashlib.sha256(raw_key.encode()).hexdigest()
+        match: ApiKey | None = None
+        for key in self._keys:  # no early exit: every key is compared
+            if hmac.compare_digest(digest, key.key_sha256):
+                match = key
+        return None if match is None else Principal(match.key_id, match.scopes)

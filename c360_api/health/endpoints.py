@@ -1,0 +1,48 @@
+"""Liveness and data freshness (no authentication, not rate limited)."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from c360_api.api.deps import MetricsDep, StoreDep
+from c360_api.api.responses import Envelope, envelope
+from c360_api.exceptions import SnapshotUnavailableError
+from c360_api.health.schemas import HealthStatus
+
+router = APIRouter(tags=["health"])
+
+
+def api_version() -> str:
+    try:
+        return version("c360")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@router.get("/health", response_model=Envelope[HealthStatus])
+def health(store: StoreDep) -> Any:
+    """Which snapshot is served, its as-of date and age; 503 while nothing is published."""
+    store.check()
+    snapshot = store.peek()
+    if snapshot is None:
+        raise SnapshotUnavailableError("No snapshot has been published yet", status="unavailable")
+    data = {
+        "status": "ok",
+        "snapshot_id": snapshot.snapshot_id,
+        "as_of": snapshot.as_of,
+        "snapshot_age_seconds": round(snapshot.age_seconds(), 3),
+        "version": api_version(),
+    }
+    return envelope(data, 1, "ok", snapshot)
+
+
+@router.get("/metrics", include_in_schema=False)
+def prometheus_metrics(store: StoreDep, metrics: MetricsDep) -> Response:
+    """Prometheus text exposition of this app instance's registry."""
+    snapshot = store.peek()
+    if snapshot is not None:
+        metrics.snapshot_age.set(snapshot.age_seconds())
+    return Response(metrics.prometheus_text(), media_type="text/plain; version=0.0.4")

@@ -1,0 +1,382 @@
+"""The only code that touches data: published snapshots read through embedded DuckDB.
+
+`SnapshotStore` follows `WAREHOUSE/CURRENT`. Each request leases one immutable `Snapshot` for its
+whole life, so a switch never shows a request a mix of two snapshots; a snapshot's DuckDB connection
+is closed when the store has moved on *and* its last lease is returned. Every query takes its own
+cursor of the snapshot's one connection, which is what DuckDB wants for multi-threaded readers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import structlog
+
+from c360_api.exceptions import SnapshotUnavailableError
+
+log = structlog.get_logger("c360_api.store")
+
+Row = dict[str, Any]
+
+# Customer-level tables queried with arbitrary filters: loaded into memory when configured, so
+# filters and sorts do not re-read Parquet. Fact tables stay views: they are large, sorted by
+# customer_id (row-group pruning serves per-customer reads) and only read per customer.
+HOT_TABLES: frozenset[str] = frozenset({"customer_profile", "identity_crosswalk"})
+PII_COLUMNS: frozenset[str] = frozenset({"email", "phone"})
+
+# Marts served as-is, each with its fixed presentation order.
+MART_ORDER: dict[str, str] = {
+    "mart_health_overview": "customers DESC, customer_status",
+    "mart_loyalty_metrics": "members DESC, loyalty_tier",
+    "mart_segment_summary": "customers DESC, customer_segment",
+    "mart_digital_engagement": "customers DESC, generation",
+    "mart_cross_sell": "opportunity_type, potential_revenue DESC NULLS LAST, target",
+    "mart_category_insights": "net_revenue DESC, category",
+    "mart_clv_by_segment": "total_clv_net_revenue DESC, customer_segment",
+    "mart_revenue_by_segment": "net_revenue DESC, customer_segment, channel",
+    "mart_rfm_segments": "customers DESC, rfm_segment",
+    "mart_rfm_matrix": "r_score DESC, fm_score DESC",
+    "mart_profitability": "net_margin DESC, customer_segment",
+    "mart_support_insights": "tickets DESC, category",
+    "mart_lifecycle": "customers DESC, lifecycle_stage",
+}
+
+# Sortable profile columns; a leading '-' in the request means descending.
+PROFILE_SORT_COLUMNS: frozenset[str] = frozenset(
+    {
+        "customer_id",
+        "customer_name",
+        "total_spent",
+        "total_orders",
+        "customer_health_score",
+        "churn_risk_score",
+        "recency_days",
+        "last_order_date",
+        "predicted_clv_12m",
+        "clv_net_revenue",
+        "tenure_days",
+        "signup_date",
+    }
+)
+
+# Repeatable equality filters on customer_profile: request parameter -> column.
+PROFILE_IN_FILTERS: dict[str, str] = {
+    "customer_status": "customer_status",
+    "segment": "customer_segment",
+    "loyalty_tier": "loyalty_tier",
+    "rfm_segment": "rfm_segment",
+    "generation": "generation",
+    "state": "state",
+}
+# Lower bounds: request parameter -> column.
+PROFILE_MIN_FILTERS: dict[str, str] = {
+    "min_health_score": "customer_health_score",
+    "min_lifetime_value": "total_spent",
+}
+
+RECENT_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ProfileQuery:
+    """Validated profile filters (values already checked against their enums by the API layer)."""
+
+    in_filters: dict[str, list[str]]
+    min_filters: dict[str, float]
+    sort: str
+    limit: int
+    offset: int
+
+
+def _ident(name: str) -> str:
+    """Quote an identifier that comes from code (model fields, whitelists), never from a client."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not an identifier: {name!r}")
+    return f'"{name}"'
+
+
+def _select_list(columns: Sequence[str], pii: bool) -> str:
+    return ", ".join(
+        f"NULL AS {_ident(c)}" if (c in PII_COLUMNS and not pii) else _ident(c) for c in columns
+    )
+
+
+def _read_current(warehouse: Path) -> tuple[tuple[int, int, int], str] | None:
+    """(cheap signature, snapshot id) of CURRENT, or None when nothing is published yet."""
+    path = warehouse / "CURRENT"
+    try:
+        st = path.stat()
+        return (st.st_ino, st.st_mtime_ns, st.st_size), path.read_text().strip()
+    except FileNotFoundError:
+        return None
+
+
+class Snapshot:
+    """One published snapshot: its manifest and a DuckDB connection over its tables."""
+
+    def __init__(self, root: Path, in_memory: bool) -> None:
+        manifest = json.loads((root / "manifest.json").read_text())
+        self.root = root
+        self.snapshot_id: str = manifest["snapshot_id"]
+        self.as_of: date = date.fromisoformat(manifest["as_of"])
+        finished = manifest.get("finished_at")
+        self.published_at: datetime = (
+            datetime.fromisoformat(finished.replace("Z", "+00:00"))
+            if finished
+            else datetime.fromtimestamp(root.stat().st_mtime, UTC)
+        )
+        self._con = duckdb.connect(":memory:")
+        self._refs = 1  # the store's own reference
+        self._lock = threading.Lock()
+        self._closed = False
+        started = time.perf_counter()
+        for table_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+            name = table_dir.name
+            if name == "quarantine":
+                continue
+            source = f"read_parquet('{table_dir.as_posix()}/*.parquet')"
+            kind = "TABLE" if in_memory and name in HOT_TABLES else "VIEW"
+            self._con.execute(f"CREATE {kind} {_ident(name)} AS SELECT * FROM {source}")
+        self.open_seconds = time.perf_counter() - started
+        log.info(
+            "snapshot_opened",
+            snapshot_id=self.snapshot_id,
+            seconds=round(self.open_seconds, 3),
+            in_memory=in_memory,
+        )
+
+    # --- lifetime -------------------------------------------------------------------------
+
+    def acquire(self) -> bool:
+        with self._lock:
+            if self._closed:
+                return False
+            self._refs += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._refs -= 1
+            if self._refs > 0 or self._closed:
+                return
+            self._closed = True
+        self._con.close()
+        log.info("snapshot_closed", snapshot_id=self.snapshot_id)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def age_seconds(self) -> float:
+        return (datetime.now(UTC) - self.published_at).total_seconds()
+
+    # --- queries --------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._con.cursor() as cur:
+            cur.execute(sql, list(params))
+            names = [d[0] for d in cur.description or []]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._con.cursor() as cur:
+            row = cur.execute(sql, list(params)).fetchone()
+            return None if row is None else row[0]
+
+    def mart(self, table: str, columns: Sequence[str]) -> list[Row]:
+        """A whole mart in its presentation order."""
+        order = MART_ORDER[table]
+        return self._rows(
+            f"SELECT {_select_list(columns, True)} FROM {_ident(table)} ORDER BY {order}"
+        )
+
+    def churn_risk(
+        self, columns: Sequence[str], min_lifetime_value: float | None, limit: int, offset: int
+    ) -> tuple[list[Row], int]:
+        """High/Critical-risk customers not yet churned, biggest spenders first."""
+        where = "risk_status IN ('High', 'Critical') AND customer_status <> 'Churned'"
+        params: list[Any] = []
+        if min_lifetime_value is not None:
+            where += " AND total_spent >= ?"
+            params.append(min_lifetime_value)
+        return self._page(
+            columns, True, where, params, "total_spent DESC, customer_id", limit, offset
+        )
+
+    def profiles(self, columns: Sequence[str], pii: bool, q: ProfileQuery) -> tuple[list[Row], int]:
+        """Filtered, sorted page of customer profiles."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for param, values in q.in_filters.items():
+            if values:
+                clauses.append(
+                    f"{_ident(PROFILE_IN_FILTERS[param])} IN ({', '.join('?' * len(values))})"
+                )
+                params.extend(values)
+        for param, bound in q.min_filters.items():
+            clauses.append(f"{_ident(PROFILE_MIN_FILTERS[param])} >= ?")
+            params.append(bound)
+        column = q.sort.removeprefix("-")
+        if column not in PROFILE_SORT_COLUMNS:
+            raise ValueError(f"unsortable column {column!r}")
+        direction = "DESC" if q.sort.startswith("-") else "ASC"
+        order = f"{_ident(column)} {direction} NULLS LAST, customer_id"
+        return self._page(
+            columns, pii, " AND ".join(clauses) or "TRUE", params, order, q.limit, q.offset
+        )
+
+    def _page(
+        self,
+        columns: Sequence[str],
+        pii: bool,
+        where: str,
+        params: list[Any],
+        order: str,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Row], int]:
+        total = int(self._scalar(f"SELECT count(*) FROM customer_profile WHERE {where}", params))
+        rows = self._rows(
+            f"SELECT {_select_list(columns, pii)} FROM customer_profile WHERE {where} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return rows, total
+
+    def customer(
+        self,
+        customer_id: str,
+        pii: bool,
+        profile_columns: Sequence[str],
+        order_columns: Sequence[str],
+        ticket_columns: Sequence[str],
+    ) -> Row | None:
+        """The 360 view of one customer, or None when the id is unknown."""
+        found = self._rows(
+            f"SELECT {_select_list(profile_columns, pii)} FROM customer_profile WHERE customer_id = ?",
+            [customer_id],
+        )
+        if not found:
+            return None
+        identities = self._rows(
+            "SELECT source, source_record_id FROM identity_crosswalk WHERE customer_id = ? "
+            "ORDER BY source, source_record_id",
+            [customer_id],
+        )
+        orders = self._rows(
+            f"SELECT {_select_list(order_columns, pii)} FROM fact_orders WHERE customer_id = ? "
+            "ORDER BY order_ts DESC, order_id DESC LIMIT ?",
+            [customer_id, RECENT_LIMIT],
+        )
+        tickets = self._rows(
+            f"SELECT {_select_list(ticket_columns, pii)} FROM fact_support_tickets "
+            "WHERE customer_id = ? ORDER BY created_at DESC, ticket_id DESC LIMIT ?",
+            [customer_id, RECENT_LIMIT],
+        )
+        return {
+            "profile": found[0],
+            "identities": identities,
+            "recent_orders": orders,
+            "recent_tickets": tickets,
+        }
+
+    def lookup(self, source: str, source_record_id: str) -> str | None:
+        """The customer a source record was linked to."""
+        found = self._scalar(
+            "SELECT customer_id FROM identity_crosswalk WHERE source = ? AND source_record_id = ? "
+            "LIMIT 1",
+            [source, source_record_id],
+        )
+        return None if found is None else str(found)
+
+
+class SnapshotStore:
+    """Follows CURRENT and hands out leased snapshots; switches atomically when CURRENT changes."""
+
+    def __init__(
+        self, warehouse: Path, in_memory: bool, on_switch: Callable[[Snapshot], None] | None = None
+    ) -> None:
+        self.warehouse = warehouse
+        self.in_memory = in_memory
+        self._on_switch = on_switch
+        self._current: Snapshot | None = None
+        self._seen: tuple[int, int, int] | None = None
+        self._lock = threading.Lock()  # guards _current/_seen swaps
+        self._opening = threading.Lock()  # one thread opens a new snapshot at a time
+
+    def check(self) -> None:
+        """Open and switch to the snapshot CURRENT names, if it changed. Cheap when it did not.
+
+        While one thread opens a new snapshot, others keep serving the old one instead of waiting.
+        """
+        found = _read_current(self.warehouse)
+        if found is None or found[0] == self._seen:
+            return
+        blocking = self._current is None
+        if not self._opening.acquire(blocking=blocking):
+            return
+        try:
+            found = _read_current(self.warehouse)
+            if found is None or found[0] == self._seen:
+                return
+            signature, snapshot_id = found
+            current = self._current
+            if current is not None and current.snapshot_id == snapshot_id:
+                self._seen = signature
+                return
+            try:
+                fresh = Snapshot(self.warehouse / "snapshots" / snapshot_id, self.in_memory)
+            except Exception as exc:  # a broken publish must not take the served snapshot down
+                log.error("snapshot_open_failed", snapshot_id=snapshot_id, error=repr(exc))
+                self._seen = signature
+                return
+            with self._lock:
+                old, self._current, self._seen = self._current, fresh, signature
+            if self._on_switch is not None:
+                self._on_switch(fresh)
+            log.info(
+                "snapshot_switched",
+                snapshot_id=snapshot_id,
+                previous=old.snapshot_id if old else None,
+            )
+            if old is not None:
+                old.release()
+        finally:
+            self._opening.release()
+
+    def peek(self) -> Snapshot | None:
+        """The current snapshot without leasing it (for status reporting only)."""
+        return self._current
+
+    @contextmanager
+    def lease(self) -> Iterator[Snapshot]:
+        """The current snapshot, kept open until the block ends."""
+        self.check()
+        while True:
+            with self._lock:
+                snap = self._current
+            if snap is None:
+                raise SnapshotUnavailableError(
+                    "No snapshot has been published yet", warehouse=str(self.warehouse)
+                )
+            if snap.acquire():
+                break
+        try:
+            yield snap
+        finally:
+            snap.release()
+
+    def close(self) -> None:
+        with self._lock:
+            snap, self._current, self._seen = self._current, None, None
+        if snap is not None:
+            snap.release()

@@ -1,0 +1,5 @@
+import sys
+
+from c360_cli import main
+
+sys.exit(main())

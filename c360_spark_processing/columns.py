@@ -1,0 +1,51 @@
+"""Column helpers shared by facts, scores and marts: rounding, day arithmetic, safe ratios.
+
+One definition each, so "in the last N days" or "a percentage" means the same in every table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+
+def money(value: Column) -> Column:
+    """Money is rounded to cents only at the output, never inside a calculation."""
+    return F.round(value, 2)
+
+
+def rate(value: Column) -> Column:
+    """0-1 rates are published with 4 decimals."""
+    return F.round(value, 4)
+
+
+def days_since(day: Column, as_of: date) -> Column:
+    """Whole days from `day` to the as-of date (0 on the as-of date itself)."""
+    return F.datediff(F.lit(as_of), day)
+
+
+def in_last_days(day: Column, as_of: date, days: int) -> Column:
+    """True for the trailing window of `days` calendar days ending on (and including) as-of."""
+    return days_since(day, as_of) < days
+
+
+def ratio(numerator: Column, denominator: Column) -> Column:
+    """numerator / denominator, null when the denominator is 0 or null."""
+    return F.when(denominator != 0, numerator / denominator)
+
+
+def pct(numerator: Column, denominator: Column) -> Column:
+    """Percentage 0-100 with 2 decimals, null when the denominator is 0."""
+    return F.round(ratio(numerator, denominator) * 100, 2)
+
+
+def count_where(condition: Column) -> Column:
+    """Aggregate: number of rows where `condition` holds, as an int."""
+    return F.sum(F.when(condition, 1).otherwise(0)).cast("int")
+
+
+def sum_where(condition: Column, value: Column) -> Column:
+    """Aggregate: sum of `value` over rows where `condition` holds (0 when none)."""
+    return F.sum(F.when(condition, value).otherwise(F.lit(0.0)))

@@ -1,0 +1,55 @@
+"""Fact tables and per-customer facts: everything observed up to the as-of date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from pyspark.sql import DataFrame
+
+from c360_spark_processing.facts.digital import customer_digital_facts
+from c360_spark_processing.facts.orders import (
+    attribute_orders,
+    customer_order_facts,
+    order_facts,
+    order_line_facts,
+    rounded,
+)
+from c360_spark_processing.facts.support import customer_support_facts, ticket_facts
+from c360_spark_processing.settings import PipelineSettings
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Published fact tables plus the per-customer facts the profile joins on customer_id."""
+
+    fact_orders: DataFrame
+    fact_order_lines: DataFrame
+    fact_support_tickets: DataFrame
+    customer_orders: DataFrame
+    customer_digital: DataFrame
+    customer_support: DataFrame
+
+
+def build_facts(
+    loaded: Mapping[str, DataFrame], crosswalk: DataFrame, as_of: date, settings: PipelineSettings
+) -> Facts:
+    """All facts of the observation window ending at as-of (later records are ignored).
+
+    Per-customer facts are computed from unrounded amounts; only the published tables round.
+    """
+    attributed = attribute_orders(loaded["orders"], crosswalk, as_of)
+    lines = order_line_facts(loaded["order_lines"], attributed, loaded["products"])
+    orders = order_facts(attributed, lines)
+    tickets = ticket_facts(loaded["support_tickets"], crosswalk, as_of)
+    return Facts(
+        fact_orders=rounded(
+            orders, ("gross_amount", "discount_amount", "cost_amount", "net_amount")
+        ),
+        fact_order_lines=rounded(lines, ("line_amount", "line_cost")),
+        fact_support_tickets=rounded(tickets, ("first_response_hours", "resolution_hours")),
+        customer_orders=customer_order_facts(orders, lines, as_of, settings),
+        customer_digital=customer_digital_facts(loaded["app_events"], crosswalk, as_of, settings),
+        customer_support=customer_support_facts(tickets, as_of, settings),
+    )

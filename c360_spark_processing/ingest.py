@@ -1,0 +1,434 @@
+"""Validate, cast and normalise every raw source into its loaded form (`docs/data_model.md` §1, §3).
+
+Each row either loads or goes to quarantine with exactly one `reason`: the first rule it fails, in
+this order (rules a source does not have are skipped):
+
+1. `schema_mismatch` — the text row did not fit its schema (`_corrupt_record`), a numeric field does
+   not parse, or a required numeric field (points, prices, stock, quantity, discount) is empty.
+2. `missing_id` — the record id is empty.
+3. `duplicate_record` (`duplicate_line` for order_lines) — the id was already seen among the rows
+   that passed 1-2. The copy kept is the one whose raw values sort first, so the choice does not
+   depend on file order or partitioning (for exact copies any copy is the same).
+4. The source's own rules, in the order of the defects table:
+   - crm_customers: invalid_signup_date, invalid_gender, invalid_acquisition_channel,
+     invalid_customer_segment
+   - ecommerce_accounts: invalid_created_at, invalid_platform
+   - loyalty_members: invalid_enrolled_at, invalid_tier, no_contact
+   - orders: missing_buyer, unknown_buyer, invalid_order_ts, invalid_channel, invalid_status,
+     invalid_payment_method, invalid_traffic_source
+   - order_lines: non_positive_quantity, unknown_product, orphan_line, invalid_discount
+   - app_events: invalid_ts, invalid_event_type, invalid_platform
+   - support_tickets: invalid_email, invalid_created_at, invalid_first_response_at,
+     invalid_resolved_at, invalid_channel, invalid_category, invalid_priority, invalid_status,
+     invalid_csat
+
+Referential rules look at the *loaded* side: an order must reference loaded accounts/members, a line
+a loaded order and a loaded product, so a quarantined parent cascades to its children.
+Warnings (row kept, value nulled): invalid_email, invalid_phone, invalid_birth_date — counted only
+for loaded rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from c360_spark_processing.normalize import clean_string, normalize_email, normalize_phone
+from c360_spark_processing.schemas import CORRUPT_RECORD, LOADED_SCHEMAS
+
+REASON = "reason"
+_RAW = "__raw_"
+_PRE_OK = "__pre_ok"
+_DUPLICATE = "__duplicate"
+_TS_FORMATS = ("yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd HH:mm:ss")
+
+ACQUISITION_CHANNELS = (
+    "organic_search",
+    "paid_search",
+    "social",
+    "referral",
+    "email",
+    "store",
+    "affiliate",
+)
+ORDER_TRAFFIC_SOURCES = ("direct", "organic_search", "paid_search", "social", "email", "referral")
+EVENT_TYPES = ("session_start", "product_view", "add_to_cart", "checkout_start", "purchase")
+PLATFORMS = ("web", "ios", "android")
+
+
+class ReconciliationError(RuntimeError):
+    """Raised when rows_read != rows_loaded + rows_quarantined: a row was lost or duplicated."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """One source after ingest: the clean rows, the rejected rows and the nulled values."""
+
+    loaded: DataFrame
+    quarantine: DataFrame
+    warnings: DataFrame
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    """Row accounting of one source, as written to the manifest."""
+
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Left-join flag: `flag` is true when `column` matches a key of `keys` (a unique-id frame)."""
+
+    column: str
+    keys: DataFrame
+    flag: str
+
+
+@dataclass(frozen=True)
+class _Spec:
+    id_column: str
+    columns: dict[str, Column]
+    required: tuple[str, ...] = ()
+    parsed: tuple[str, ...] = ()
+    rules: tuple[tuple[str, Column], ...] = ()
+    warnings: tuple[str, ...] = ()
+    lookups: tuple[_Lookup, ...] = ()
+    duplicate_reason: str = "duplicate_record"
+
+
+def _raw(name: str) -> Column:
+    return F.col(_RAW + name)
+
+
+def _text(name: str) -> Column:
+    return clean_string(_raw(name))
+
+
+def _number(name: str, pattern: str, spark_type: str) -> Column:
+    # A strict pattern first: a plain cast would also accept "NaN", "Infinity" or " 1e3".
+    value = _text(name)
+    return F.when(value.rlike(pattern), value.try_cast(spark_type))
+
+
+def _int(name: str) -> Column:
+    return _number(name, r"^-?[0-9]+$", "int")
+
+
+def _double(name: str) -> Column:
+    return _number(name, r"^-?[0-9]+(\.[0-9]+)?$", "double")
+
+
+def _date(name: str) -> Column:
+    value = _text(name)
+    return F.when(value.rlike(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), F.try_to_date(value, "yyyy-MM-dd"))
+
+
+def _timestamp(name: str) -> Column:
+    value = _text(name)
+    return F.coalesce(*[F.try_to_timestamp(value, F.lit(fmt)) for fmt in _TS_FORMATS])
+
+
+def _unparsed(name: str) -> Column:
+    """A value was given but did not survive parsing."""
+    return _text(name).isNotNull() & F.col(name).isNull()
+
+
+def _enum(name: str, values: tuple[str, ...], required: bool = True) -> tuple[str, Column]:
+    value = F.col(name)
+    return f"invalid_{name}", F.when(value.isNull(), F.lit(required)).otherwise(
+        ~value.isin(*values)
+    )
+
+
+def _strings(*names: str) -> dict[str, Column]:
+    return {name: _text(name) for name in names}
+
+
+def _ids(frame: DataFrame, column: str) -> DataFrame:
+    return frame.select(F.col(column).alias("__key"))
+
+
+def _crm_spec() -> _Spec:
+    return _Spec(
+        id_column="crm_id",
+        columns={
+            **_strings("crm_id", "first_name", "last_name"),
+            "email": normalize_email(_raw("email")),
+            "phone": normalize_phone(_raw("phone")),
+            "birth_date": _date("birth_date"),
+            **_strings("gender", "city", "state", "country", "postal_code"),
+            "signup_date": _date("signup_date"),
+            **_strings("acquisition_channel", "customer_segment"),
+        },
+        rules=(
+            ("invalid_signup_date", F.col("signup_date").isNull()),
+            _enum("gender", ("F", "M", "X"), required=False),
+            _enum("acquisition_channel", ACQUISITION_CHANNELS, required=False),
+            _enum("customer_segment", ("Premium", "Standard", "Basic"), required=False),
+        ),
+        warnings=("email", "phone", "birth_date"),
+    )
+
+
+def _accounts_spec() -> _Spec:
+    return _Spec(
+        id_column="account_id",
+        columns={
+            "account_id": _text("account_id"),
+            "email": normalize_email(_raw("email")),
+            "phone": normalize_phone(_raw("phone")),
+            "created_at": _timestamp("created_at"),
+            "platform": _text("platform"),
+        },
+        rules=(
+            ("invalid_created_at", F.col("created_at").isNull()),
+            _enum("platform", PLATFORMS),
+        ),
+        warnings=("email", "phone"),
+    )
+
+
+def _members_spec() -> _Spec:
+    return _Spec(
+        id_column="member_id",
+        columns={
+            "member_id": _text("member_id"),
+            "email": normalize_email(_raw("email")),
+            "phone": normalize_phone(_raw("phone")),
+            "tier": _text("tier"),
+            "points_balance": _int("points_balance"),
+            "lifetime_points": _int("lifetime_points"),
+            "enrolled_at": _date("enrolled_at"),
+        },
+        required=("points_balance", "lifetime_points"),
+        rules=(
+            ("invalid_enrolled_at", F.col("enrolled_at").isNull()),
+            _enum("tier", ("Bronze", "Silver", "Gold", "Platinum")),
+            ("no_contact", F.col("email").isNull() & F.col("phone").isNull()),
+        ),
+        warnings=("email", "phone"),
+    )
+
+
+def _products_spec() -> _Spec:
+    return _Spec(
+        id_column="product_id",
+        columns={
+            **_strings("product_id", "name", "category", "subcategory", "brand"),
+            "list_price": _double("list_price"),
+            "unit_cost": _double("unit_cost"),
+            "stock_on_hand": _int("stock_on_hand"),
+            "reorder_point": _int("reorder_point"),
+        },
+        required=("list_price", "unit_cost", "stock_on_hand", "reorder_point"),
+    )
+
+
+def _orders_spec(accounts: DataFrame, members: DataFrame) -> _Spec:
+    account, member = F.col("account_id"), F.col("member_id")
+    return _Spec(
+        id_column="order_id",
+        columns={
+            **_strings("order_id", "account_id", "member_id", "channel"),
+            "order_ts": _raw("order_ts"),
+            **_strings("status", "payment_method", "traffic_source", "ship_city", "ship_state"),
+        },
+        rules=(
+            ("missing_buyer", account.isNull() & member.isNull()),
+            (
+                "unknown_buyer",
+                (account.isNotNull() & F.col("__account_ok").isNull())
+                | (member.isNotNull() & F.col("__member_ok").isNull()),
+            ),
+            ("invalid_order_ts", F.col("order_ts").isNull()),
+            _enum("channel", ("online", "app", "store")),
+            _enum("status", ("completed", "cancelled", "refunded", "payment_failed")),
+            _enum("payment_method", ("card", "cash", "wallet", "cash_on_delivery")),
+            _enum("traffic_source", ORDER_TRAFFIC_SOURCES, required=False),
+        ),
+        lookups=(
+            _Lookup("account_id", _ids(accounts, "account_id"), "__account_ok"),
+            _Lookup("member_id", _ids(members, "member_id"), "__member_ok"),
+        ),
+    )
+
+
+def _order_lines_spec(orders: DataFrame, products: DataFrame) -> _Spec:
+    return _Spec(
+        id_column="line_id",
+        columns={
+            **_strings("line_id", "order_id", "product_id"),
+            "quantity": _raw("quantity"),
+            "unit_price": _raw("unit_price"),
+            "discount": _raw("discount"),
+        },
+        required=("quantity", "unit_price", "discount"),
+        rules=(
+            ("non_positive_quantity", F.col("quantity") <= 0),
+            ("unknown_product", F.col("__product_ok").isNull()),
+            ("orphan_line", F.col("__order_ok").isNull()),
+            ("invalid_discount", F.col("discount") < 0),
+        ),
+        lookups=(
+            _Lookup("product_id", _ids(products, "product_id"), "__product_ok"),
+            _Lookup("order_id", _ids(orders, "order_id"), "__order_ok"),
+        ),
+        duplicate_reason="duplicate_line",
+    )
+
+
+def _events_spec() -> _Spec:
+    return _Spec(
+        id_column="event_id",
+        columns={
+            **_strings("event_id", "account_id", "session_id"),
+            "ts": _timestamp("ts"),
+            **_strings("platform", "event_type", "product_id", "traffic_source"),
+        },
+        rules=(
+            ("invalid_ts", F.col("ts").isNull()),
+            _enum("event_type", EVENT_TYPES),
+            _enum("platform", PLATFORMS),
+        ),
+    )
+
+
+def _tickets_spec() -> _Spec:
+    csat = F.col("csat")
+    return _Spec(
+        id_column="ticket_id",
+        columns={
+            "ticket_id": _text("ticket_id"),
+            "email": normalize_email(_raw("email")),
+            "created_at": _timestamp("created_at"),
+            "first_response_at": _timestamp("first_response_at"),
+            "resolved_at": _timestamp("resolved_at"),
+            **_strings("channel", "category", "priority", "status"),
+            "csat": _int("csat"),
+        },
+        parsed=("csat",),
+        rules=(
+            ("invalid_email", F.col("email").isNull()),
+            ("invalid_created_at", F.col("created_at").isNull()),
+            ("invalid_first_response_at", _unparsed("first_response_at")),
+            ("invalid_resolved_at", _unparsed("resolved_at")),
+            _enum("channel", ("email", "chat", "phone")),
+            _enum(
+                "category",
+                ("delivery", "returns", "billing", "product_quality", "account", "app_issue"),
+            ),
+            _enum("priority", ("low", "medium", "high", "urgent")),
+            _enum("status", ("open", "pending", "resolved", "closed")),
+            ("invalid_csat", (csat < 1) | (csat > 5)),
+        ),
+    )
+
+
+def _schema_mismatch(raw_columns: list[str], spec: _Spec) -> Column:
+    broken = F.lit(False)
+    if CORRUPT_RECORD in raw_columns:
+        broken = _raw(CORRUPT_RECORD).isNotNull()
+    for name in spec.required:
+        broken = broken | F.col(name).isNull()
+    for name in spec.parsed:
+        broken = broken | _unparsed(name)
+    return broken
+
+
+def _validate(raw: DataFrame, spec: _Spec) -> DataFrame:
+    """Raw columns (prefixed), typed columns (loaded names) and the `reason` of each row."""
+    raw_columns = raw.columns
+    work = raw.select(*[F.col(c).alias(_RAW + c) for c in raw_columns])
+    work = work.select("*", *[expr.alias(name) for name, expr in spec.columns.items()])
+    schema_mismatch = _schema_mismatch(raw_columns, spec)
+    missing_id = F.col(spec.id_column).isNull()
+    work = work.withColumn(_PRE_OK, ~schema_mismatch & ~missing_id)
+    first_copy = Window.partitionBy(spec.id_column, _PRE_OK).orderBy(
+        *[_raw(c).asc_nulls_first() for c in raw_columns]
+    )
+    work = work.withColumn(_DUPLICATE, F.col(_PRE_OK) & (F.row_number().over(first_copy) > 1))
+    for lookup in spec.lookups:
+        keys = lookup.keys.select(
+            F.col("__key").alias(lookup.flag + "_key"), F.lit(True).alias(lookup.flag)
+        )
+        work = work.join(keys, F.col(lookup.column) == F.col(lookup.flag + "_key"), "left")
+    reason = (
+        F.when(schema_mismatch, F.lit("schema_mismatch"))
+        .when(missing_id, F.lit("missing_id"))
+        .when(F.col(_DUPLICATE), F.lit(spec.duplicate_reason))
+    )
+    for name, failed in spec.rules:
+        reason = reason.when(failed, F.lit(name))
+    return work.withColumn(REASON, reason)
+
+
+def _result(raw: DataFrame, spec: _Spec, source: str) -> IngestResult:
+    validated = _validate(raw, spec)
+    kept = validated.filter(F.col(REASON).isNull())
+    loaded = kept.select(*[F.col(f.name).cast(f.dataType) for f in LOADED_SCHEMAS[source].fields])
+    quarantine = validated.filter(F.col(REASON).isNotNull()).select(
+        *[_raw(c).cast("string").alias(c) for c in raw.columns], F.col(REASON)
+    )
+    record_id = F.col(spec.id_column).alias("record_id")
+    if spec.warnings:
+        flags = [F.when(_unparsed(c), F.lit(f"invalid_{c}")) for c in spec.warnings]
+        warning = F.explode(F.array_compact(F.array(*flags)))
+    else:
+        kept, warning = kept.filter(F.lit(False)), F.lit(None).cast("string")
+    return IngestResult(loaded, quarantine, kept.select(record_id, warning.alias("warning")))
+
+
+def ingest_sources(raw: Mapping[str, DataFrame]) -> dict[str, IngestResult]:
+    """Every source's IngestResult; parents first so referential rules see loaded parents."""
+    specs = {
+        "crm_customers": _crm_spec(),
+        "ecommerce_accounts": _accounts_spec(),
+        "loyalty_members": _members_spec(),
+        "products": _products_spec(),
+        "app_events": _events_spec(),
+        "support_tickets": _tickets_spec(),
+    }
+    results = {source: _result(raw[source], spec, source) for source, spec in specs.items()}
+    orders_spec = _orders_spec(
+        results["ecommerce_accounts"].loaded, results["loyalty_members"].loaded
+    )
+    results["orders"] = _result(raw["orders"], orders_spec, "orders")
+    lines_spec = _order_lines_spec(results["orders"].loaded, results["products"].loaded)
+    results["order_lines"] = _result(raw["order_lines"], lines_spec, "order_lines")
+    return results
+
+
+def _counts_by(frame: DataFrame, column: str) -> dict[str, int]:
+    return {row[column]: int(row["count"]) for row in frame.groupBy(column).count().collect()}
+
+
+def reconcile(raw: DataFrame, result: IngestResult) -> SourceCounts:
+    """Row accounting of one source; raises ReconciliationError when a row is unaccounted for."""
+    rows_read = raw.count()
+    rows_loaded = result.loaded.count()
+    reasons = _counts_by(result.quarantine, REASON)
+    counts = SourceCounts(
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        rows_quarantined=sum(reasons.values()),
+        quarantine_reasons=reasons,
+        warnings=_counts_by(result.warnings, "warning"),
+    )
+    if counts.rows_read != counts.rows_loaded + counts.rows_quarantined:
+        raise ReconciliationError(
+            f"rows_read={counts.rows_read} != rows_loaded={counts.rows_loaded}"
+            f" + rows_quarantined={counts.rows_quarantined}"
+        )
+    return counts

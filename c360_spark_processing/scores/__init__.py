@@ -1,0 +1,1 @@
+"""Per-customer scores, each a Column rule over profile columns and the settings."""

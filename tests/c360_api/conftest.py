@@ -1,0 +1,130 @@
+"""API test fixtures: warehouses holding a snapshot the real pipeline published from generated data.
+
+The session's one pipeline run (`pipeline_warehouse` in tests/conftest.py) is copied, never
+modified, so tests that publish or switch snapshots get their own warehouse. Every expectation is
+computed independently with DuckDB over the snapshot's Parquet, never with the API's own code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from c360_api.core.config import ApiKey, Scope, Settings
+from c360_api.main import create_app
+
+
+def build_test_warehouse(source: Path, path: Path) -> Path:
+    """A new warehouse under `path` holding a copy of `source`'s current snapshot."""
+    snapshot_id = (source / "CURRENT").read_text().strip()
+    warehouse = path / "warehouse"
+    shutil.copytree(
+        source / "snapshots" / snapshot_id,
+        warehouse / "snapshots" / snapshot_id,
+        ignore=shutil.ignore_patterns("quarantine"),
+    )
+    (warehouse / "CURRENT").write_text(snapshot_id + "\n")
+    return warehouse
+
+
+# --- keys, settings, clients, expectations ---------------------------------------------------
+
+KEYS: dict[str, tuple[str, set[Scope]]] = {
+    "marketing": ("mk-secret-1", {Scope.MARKETING}),
+    "product": ("pr-secret-1", {Scope.PRODUCT}),
+    "finance": ("fi-secret-1", {Scope.FINANCE}),
+    "customer_success": ("cs-secret-1", {Scope.CUSTOMER_SUCCESS}),
+    "pii": ("pii-secret-1", {Scope.MARKETING, Scope.PII}),
+    "admin": ("ad-secret-1", {Scope.ADMIN}),
+}
+
+
+def headers(role: str) -> dict[str, str]:
+    return {"X-API-Key": KEYS[role][0]}
+
+
+def api_keys() -> list[ApiKey]:
+    return [
+        ApiKey(
+            key_id=role,
+            key_sha256=hashlib.sha256(raw.encode()).hexdigest(),
+            scopes=frozenset(scopes),
+        )
+        for role, (raw, scopes) in KEYS.items()
+    ]
+
+
+def make_settings(warehouse: Path, **overrides: Any) -> Settings:
+    control = warehouse.parent / "control.json"
+    values: dict[str, Any] = {
+        "warehouse": warehouse,
+        "api_keys": api_keys(),
+        "rate_limit_per_minute": 100_000,
+        "refresh_command": [
+            sys.executable,
+            str(Path(__file__).with_name("fake_pipeline.py")),
+            "--warehouse",
+            "{warehouse}",
+            "--control",
+            str(control),
+        ],
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class Expect:
+    """Independent expectations: DuckDB SQL over the Parquet of the snapshot CURRENT names."""
+
+    def __init__(self, warehouse: Path) -> None:
+        self.warehouse = warehouse
+
+    @property
+    def snapshot_id(self) -> str:
+        return (self.warehouse / "CURRENT").read_text().strip()
+
+    @property
+    def as_of(self) -> str:
+        manifest = json.loads(
+            (self.warehouse / "snapshots" / self.snapshot_id / "manifest.json").read_text()
+        )
+        return str(manifest["as_of"])
+
+    def df(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        snap = self.warehouse / "snapshots" / self.snapshot_id
+        con = duckdb.connect()
+        for table in (p for p in snap.iterdir() if p.is_dir() and p.name != "quarantine"):
+            con.execute(
+                f"CREATE VIEW {table.name} AS SELECT * FROM read_parquet('{table}/*.parquet')"
+            )
+        try:
+            return con.execute(sql, params or []).df()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="session")
+def warehouse(pipeline_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Shared read-only warehouse; tests that publish build their own."""
+    return build_test_warehouse(pipeline_warehouse, tmp_path_factory.mktemp("wh"))
+
+
+@pytest.fixture(scope="session")
+def expect(warehouse: Path) -> Expect:
+    return Expect(warehouse)
+
+
+@pytest.fixture(scope="session")
+def client(warehouse: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings(warehouse))) as c:
+        yield c

@@ -1,0 +1,43 @@
+"""Assertions shared by the API tests."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import httpx
+import pandas as pd
+
+
+def ok(response: httpx.Response) -> dict[str, Any]:
+    """Assert a success envelope and return it."""
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert body["success"] is True
+    assert set(body) == {"success", "message", "timestamp", "data", "count", "snapshot_id", "as_of"}
+    return body
+
+
+def error(response: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert an error envelope with `status` and return it."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert body["success"] is False
+    assert set(body) == {"success", "error_type", "error_message", "timestamp", "error_details"}
+    assert body["error_details"]["status_code"] == status
+    return body
+
+
+def assert_rows_equal(rows: list[dict[str, Any]], expected: pd.DataFrame, keys: list[str]) -> None:
+    """API rows equal the expected frame (same columns, order-insensitive, floats to 1e-9)."""
+    got = pd.DataFrame(rows, columns=list(expected.columns))
+    assert len(got) == len(expected)
+    got = got.sort_values(keys).reset_index(drop=True)
+    want = expected.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=False, rtol=1e-9)
+
+
+def read_csv(response: httpx.Response) -> pd.DataFrame:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    return pd.read_csv(io.StringIO(response.text), keep_default_na=False, dtype=str)

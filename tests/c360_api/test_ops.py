@@ -1,0 +1,248 @@
+"""Health, metrics, cache, snapshot switching, rate limits and refresh jobs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from c360_api.main import create_app
+from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
+from tests.c360_api.fake_pipeline import publish_copy
+from tests.c360_api.helpers import error, ok
+
+OVERVIEW = "/marketing/customer-health-overview"
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll `condition` until truthy, failing after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+    raise AssertionError("condition not met before the deadline")
+
+
+@pytest.fixture
+def own_warehouse(pipeline_warehouse: Path, tmp_path: Path) -> Path:
+    """A warehouse this test may publish into."""
+    return build_test_warehouse(pipeline_warehouse, tmp_path)
+
+
+@pytest.fixture
+def own_client(own_warehouse: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings(own_warehouse))) as c:
+        yield c
+
+
+class TestHealth:
+    def test_reports_the_served_snapshot(self, client: TestClient, expect: Expect) -> None:
+        body = ok(client.get("/health"))
+        assert body["data"]["status"] == "ok"
+        assert body["data"]["snapshot_id"] == body["snapshot_id"] == expect.snapshot_id
+        assert body["data"]["as_of"] == expect.as_of
+        assert body["data"]["snapshot_age_seconds"] >= 0
+        assert body["data"]["version"]
+
+    def test_503_before_anything_is_published(self, tmp_path: Path) -> None:
+        with TestClient(create_app(make_settings(tmp_path / "empty"))) as c:
+            error(c.get("/health"), 503)
+            error(c.get(OVERVIEW, headers=headers("marketing")), 503)
+
+    def test_request_id_header(self, client: TestClient) -> None:
+        a, b = client.get("/health"), client.get("/health")
+        assert len(a.headers["X-Request-ID"]) == 32
+        assert a.headers["X-Request-ID"] != b.headers["X-Request-ID"]
+
+
+class TestPrometheusMetrics:
+    def test_text_format_counts_requests(self, own_client: TestClient) -> None:
+        own_client.get(OVERVIEW, headers=headers("marketing"))
+        text = own_client.get("/metrics").text
+        assert (
+            'c360_requests_total{method="GET",route="/marketing/customer-health-overview",status="200"} 1.0'
+            in text
+        )
+        assert 'c360_cache_total{result="miss"} 1.0' in text
+        assert "c360_snapshot_age_seconds" in text
+
+
+class TestAdminMetrics:
+    def test_reports_routes_statuses_cache_and_snapshot(
+        self, own_client: TestClient, own_warehouse: Path
+    ) -> None:
+        for _ in range(3):
+            own_client.get(OVERVIEW, headers=headers("marketing"))
+        own_client.get(OVERVIEW)
+        data = ok(own_client.get("/admin/metrics", headers=headers("admin")))["data"]
+        route = data["routes"][OVERVIEW]
+        assert route["requests"] == 4
+        assert 0 < route["p50_ms"] <= route["p95_ms"] <= route["p99_ms"]
+        assert data["status_counts"]["200"] == 3
+        assert data["status_counts"]["401"] == 1
+        assert (data["cache_hits"], data["cache_misses"]) == (2, 1)
+        assert data["snapshot_id"] == Expect(own_warehouse).snapshot_id
+        assert data["uptime_seconds"] > 0
+        assert data["last_job"] is None
+
+    def test_needs_the_admin_scope(self, client: TestClient) -> None:
+        error(client.get("/admin/metrics"), 401)
+        error(client.get("/admin/metrics", headers=headers("marketing")), 403)
+
+    def test_admin_routes_refuse_when_no_admin_key_is_configured(self, warehouse: Path) -> None:
+        settings = make_settings(warehouse)
+        settings.api_keys = [k for k in settings.api_keys if k.key_id != "admin"]
+        with TestClient(create_app(settings)) as c:
+            body = error(c.get("/admin/metrics", headers=headers("admin")), 403)
+            assert "no admin key" in body["error_message"]
+
+
+class TestCacheAndSnapshotSwitch:
+    def test_hit_then_new_snapshot_misses_and_serves_new_id(
+        self, own_client: TestClient, own_warehouse: Path
+    ) -> None:
+        first = own_client.get(OVERVIEW, headers=headers("marketing"))
+        second = own_client.get(OVERVIEW, headers=headers("marketing"))
+        assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
+        assert ok(first)["data"] == ok(second)["data"]
+        # Repeated values in another order share one entry.
+        a = own_client.get(
+            "/analytics/customer-profiles?customer_status=Active&customer_status=New&limit=5",
+            headers=headers("marketing"),
+        )
+        b = own_client.get(
+            "/analytics/customer-profiles?limit=5&customer_status=New&customer_status=Active",
+            headers=headers("marketing"),
+        )
+        assert (a.headers["X-Cache"], b.headers["X-Cache"]) == ("MISS", "HIT")
+        # The pii flag is part of the key.
+        assert own_client.get(OVERVIEW, headers=headers("pii")).headers["X-Cache"] == "MISS"
+
+        new_id = publish_copy(own_warehouse)
+        after = own_client.get(OVERVIEW, headers=headers("marketing"))
+        assert after.headers["X-Cache"] == "MISS"
+        assert ok(after)["snapshot_id"] == new_id
+        assert len(own_client.app.state.cache) == 1  # emptied on the switch
+
+    def test_concurrent_requests_during_switches_all_succeed(
+        self, own_client: TestClient, own_warehouse: Path
+    ) -> None:
+        customer = Expect(own_warehouse).df("SELECT min(customer_id) c FROM customer_profile")["c"][
+            0
+        ]
+        paths = [OVERVIEW, "/analytics/customer-profiles?limit=50", f"/customers/{customer}"]
+
+        def call(i: int) -> tuple[int, str]:
+            r = own_client.get(
+                paths[i % len(paths)] + ("&" if "?" in paths[i % 3] else "?") + f"n={i}",
+                headers=headers("marketing"),
+            )
+            return r.status_code, r.json().get("snapshot_id", "")
+
+        original = Expect(own_warehouse).snapshot_id
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [pool.submit(call, i) for i in range(120)]
+            published = [publish_copy(own_warehouse) for _ in range(3)]
+            results = [f.result(timeout=60) for f in futures]
+        assert all(status == 200 for status, _ in results), results
+        ids_seen = {sid for _, sid in results}
+        assert ids_seen <= {original, *published}
+        assert ok(own_client.get("/health"))["snapshot_id"] == published[-1]
+
+
+class TestRateLimit:
+    def test_429_after_the_limit_with_retry_after(self, warehouse: Path) -> None:
+        with TestClient(create_app(make_settings(warehouse, rate_limit_per_minute=3))) as c:
+            for _ in range(3):
+                ok(c.get(OVERVIEW, headers=headers("marketing")))
+            limited = c.get(OVERVIEW, headers=headers("marketing"))
+            error(limited, 429)
+            assert int(limited.headers["Retry-After"]) > 0
+            # Limits are per key: another key still passes; health is exempt.
+            ok(c.get(OVERVIEW, headers=headers("pii")))
+            ok(c.get("/health"))
+            assert (
+                ok(c.get("/admin/metrics", headers=headers("admin")))["data"]["rate_limited"] == 1
+            )
+
+
+class TestRefreshData:
+    @staticmethod
+    def control(warehouse: Path, mode: str) -> None:
+        tmp = warehouse.parent / "control.tmp"
+        tmp.write_text(json.dumps({"mode": mode}))
+        tmp.replace(warehouse.parent / "control.json")
+
+    @staticmethod
+    def job(client: TestClient, job_id: str) -> dict[str, Any]:
+        return ok(client.get(f"/admin/jobs/{job_id}", headers=headers("admin")))["data"]
+
+    def finished(self, client: TestClient, job_id: str) -> dict[str, Any]:
+        return wait_for(
+            lambda: (j := self.job(client, job_id))["state"] not in ("queued", "running") and j
+        )
+
+    def test_success_publishes_and_serves_the_new_snapshot(
+        self, own_client: TestClient, own_warehouse: Path
+    ) -> None:
+        self.control(own_warehouse, "succeed")
+        response = own_client.post("/admin/refresh-data", headers=headers("admin"))
+        assert response.status_code == 202
+        job = self.finished(own_client, response.json()["data"]["job_id"])
+        assert job["state"] == "succeeded", job
+        assert job["snapshot_id"] == Expect(own_warehouse).snapshot_id
+        assert job["stages_done"] == job["stage_count"] == 5
+        assert job["stages"][0]["rows_in"] == 100
+        assert job["duration_seconds"] > 0
+        assert (
+            ok(own_client.get(OVERVIEW, headers=headers("marketing")))["snapshot_id"]
+            == job["snapshot_id"]
+        )
+        metrics = ok(own_client.get("/admin/metrics", headers=headers("admin")))["data"]
+        assert metrics["last_job"]["state"] == "succeeded"
+
+    def test_failure_keeps_serving_the_previous_snapshot(
+        self, own_client: TestClient, own_warehouse: Path
+    ) -> None:
+        before = Expect(own_warehouse).snapshot_id
+        self.control(own_warehouse, "fail")
+        response = own_client.post(
+            "/admin/refresh-data?force_refresh=true", headers=headers("admin")
+        )
+        assert response.status_code == 202
+        job = self.finished(own_client, response.json()["data"]["job_id"])
+        assert job["state"] == "failed"
+        assert job["error"] == "identity resolution exploded"
+        assert job["exit_code"] == 1
+        assert job["force"] is True
+        assert ok(own_client.get(OVERVIEW, headers=headers("marketing")))["snapshot_id"] == before
+
+    def test_second_refresh_while_one_runs_is_409(
+        self, own_client: TestClient, own_warehouse: Path
+    ) -> None:
+        self.control(own_warehouse, "wait")
+        first = own_client.post("/admin/refresh-data", headers=headers("admin")).json()["data"][
+            "job_id"
+        ]
+        wait_for(lambda: self.job(own_client, first)["state"] == "running")
+        body = error(own_client.post("/admin/refresh-data", headers=headers("admin")), 409)
+        assert body["error_details"]["running_job_id"] == first
+        self.control(own_warehouse, "succeed")
+        assert self.finished(own_client, first)["state"] == "succeeded"
+
+    def test_unknown_job_is_404_and_scope_is_admin(self, client: TestClient) -> None:
+        error(client.get("/admin/jobs/nope", headers=headers("admin")), 404)
+        error(client.post("/admin/refresh-data"), 401)
+        error(client.post("/admin/refresh-data", headers=headers("finance")), 403)
+
+    def test_broken_publish_is_ignored(self, own_client: TestClient, own_warehouse: Path) -> None:
+        before = Expect(own_warehouse).snapshot_id
+        (own_warehouse / "CURRENT").write_text("missing-snapshot\n")
+        assert ok(own_client.get(OVERVIEW, headers=headers("marketing")))["snapshot_id"] == before

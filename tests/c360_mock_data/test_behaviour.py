@@ -1,0 +1,145 @@
+"""Behavioural realism the API's numbers rely on, checked with real thresholds (pandas, DuckDB)."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from c360_mock_data.generator import GenerationReport
+from tests.c360_mock_data.conftest import read_csv, read_events
+
+WINDOW_END = pd.Timestamp("2025-12-31 23:59:59", tz="UTC")
+
+
+@pytest.fixture(scope="module")
+def buyers(clean_export: GenerationReport) -> pd.DataFrame:
+    """Orders with their true person, net amount and the person's birth year (DuckDB)."""
+    out = clean_export.out
+    return duckdb.execute(
+        f"""
+        with truth as (select * from read_csv('{out}/_truth/identity.csv', all_varchar=true)),
+        amounts as (
+            select order_id, sum(quantity * unit_price - discount) as amount
+            from read_parquet('{out}/order_lines.parquet') group by order_id),
+        births as (
+            select t.person_id, year(strptime(c.birth_date, '%Y-%m-%d')) as birth_year
+            from read_csv('{out}/crm_customers.csv', all_varchar=true) c
+            join truth t on t.source = 'crm' and t.source_record_id = c.crm_id)
+        select o.order_id, o.channel, o.status, o.order_ts, a.amount,
+               coalesce(ta.person_id, tm.person_id) as person_id, b.birth_year
+        from read_parquet('{out}/orders.parquet') o
+        join amounts a using (order_id)
+        left join truth ta on ta.source = 'ecommerce' and ta.source_record_id = o.account_id
+        left join truth tm on tm.source = 'loyalty' and tm.source_record_id = o.member_id
+        left join births b on b.person_id = coalesce(ta.person_id, tm.person_id)
+        """
+    ).df()
+
+
+def _net(buyers: pd.DataFrame) -> pd.Series:
+    completed = buyers[buyers.status == "completed"]
+    return completed.groupby("person_id").amount.sum()
+
+
+def test_volume_per_person(clean_export: GenerationReport) -> None:
+    n = clean_export.customers
+    assert 5 <= clean_export.rows["orders"] / n <= 7
+    assert 17 <= clean_export.rows["order_lines"] / n <= 23
+    assert 10 <= clean_export.rows["app_events"] / n <= 20
+
+
+def test_status_mix(buyers: pd.DataFrame) -> None:
+    mix = buyers.status.value_counts(normalize=True)
+    expected = {"completed": 0.88, "cancelled": 0.05, "refunded": 0.04, "payment_failed": 0.03}
+    for status, share in expected.items():
+        assert mix[status] == pytest.approx(share, abs=0.015)
+
+
+def test_top_decile_of_buyers_brings_over_a_third_of_revenue(buyers: pd.DataFrame) -> None:
+    spend = _net(buyers).sort_values(ascending=False)
+    top = spend.iloc[: max(1, len(spend) // 10)]
+    assert top.sum() / spend.sum() >= 0.35
+
+
+def test_november_and_december_peak(buyers: pd.DataFrame) -> None:
+    ts = buyers.order_ts
+    monthly = buyers.groupby([ts.dt.year, ts.dt.month]).size()
+    for year in (2023, 2024, 2025):
+        months = monthly.loc[year]
+        assert months[11] > months.mean()
+        assert months[12] > months.mean()
+        assert months[12] > 1.2 * months[[1, 2, 3]].mean()
+
+
+def test_weekday_and_hour_profiles(buyers: pd.DataFrame) -> None:
+    store_hours = buyers[buyers.channel == "store"].order_ts.dt.hour
+    assert store_hours.between(8, 21).all()
+    online_hours = buyers[buyers.channel != "store"].order_ts.dt.hour.value_counts()
+    assert online_hours[20] > 3 * online_hours[4]
+
+
+def test_younger_persons_use_the_app_more(
+    buyers: pd.DataFrame, clean_export: GenerationReport
+) -> None:
+    app = buyers.channel == "app"
+    young = app[buyers.birth_year >= 1981].mean()
+    old = app[buyers.birth_year < 1965].mean()
+    assert young > 2 * old
+    events = read_events(clean_export.out)
+    truth = read_csv(clean_export.out / "_truth", "identity.csv")
+    owner = truth[truth.source == "ecommerce"].set_index("source_record_id").person_id
+    birth = buyers.dropna(subset=["birth_year"]).groupby("person_id").birth_year.first()
+    event_year = events.account_id.map(owner).map(birth)
+    in_app = events.platform.isin(["ios", "android"])
+    assert in_app[event_year >= 1981].mean() > 2 * in_app[event_year < 1965].mean()
+
+
+def test_loyalty_tier_follows_trailing_spend(
+    buyers: pd.DataFrame, clean_export: GenerationReport
+) -> None:
+    recent = buyers[
+        (buyers.status == "completed") & (buyers.order_ts > WINDOW_END - pd.Timedelta(days=365))
+    ]
+    trailing = recent.groupby("person_id").amount.sum()
+    out = clean_export.out
+    truth = read_csv(out / "_truth", "identity.csv")
+    members = read_csv(out, "loyalty_members.csv").merge(
+        truth[truth.source == "loyalty"], left_on="member_id", right_on="source_record_id"
+    )
+    spend = members.person_id.map(trailing).fillna(0.0)
+    means = spend.groupby(members.tier).mean()
+    assert means["Bronze"] < means["Silver"] < means["Gold"] < means["Platinum"]
+    assert spend[members.tier == "Gold"].median() >= 1500 > spend[members.tier == "Silver"].median()
+
+
+def test_crm_segment_follows_spend(buyers: pd.DataFrame, clean_export: GenerationReport) -> None:
+    truth = read_csv(clean_export.out / "_truth", "identity.csv")
+    crm = read_csv(clean_export.out, "crm_customers.csv").merge(
+        truth[truth.source == "crm"], left_on="crm_id", right_on="source_record_id"
+    )
+    means = crm.person_id.map(_net(buyers)).fillna(0.0).groupby(crm.customer_segment).mean()
+    assert means["Basic"] < means["Standard"] < means["Premium"]
+
+
+def _lapsed(buyers: pd.DataFrame, persons: pd.Index) -> pd.Series:
+    """Per person: no order at all in the final 270 days of the window."""
+    last = buyers.groupby("person_id").order_ts.max()
+    cutoff = WINDOW_END - pd.Timedelta(days=270)
+    return ~pd.Series(persons, index=persons).map(last).gt(cutoff)
+
+
+def test_some_customers_churn(buyers: pd.DataFrame, clean_export: GenerationReport) -> None:
+    persons = pd.Index(read_csv(clean_export.out / "_truth", "identity.csv").person_id.unique())
+    assert 0.15 <= _lapsed(buyers, persons).mean() <= 0.60
+
+
+def test_low_csat_precedes_churn(buyers: pd.DataFrame, clean_export: GenerationReport) -> None:
+    out = clean_export.out
+    truth = read_csv(out / "_truth", "identity.csv")
+    tickets = read_csv(out, "support_tickets.csv").merge(
+        truth[truth.source == "support"], left_on="ticket_id", right_on="source_record_id"
+    )
+    low = (tickets.csat.astype(float) <= 2).groupby(tickets.person_id).any()
+    lapsed = _lapsed(buyers, pd.Index(low.index))
+    assert lapsed[low].mean() > lapsed[~low].mean() + 0.1

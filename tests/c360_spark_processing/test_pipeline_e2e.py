@@ -1,0 +1,350 @@
+"""End to end: generated exports with injected defects → pipeline → published snapshot.
+
+Expectations are computed independently with DuckDB over the raw files, the truth file and the
+published Parquet — never with the pipeline's own code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from pyspark.sql import SparkSession
+
+from c360_spark_processing import pipeline
+from c360_spark_processing.pipeline import STAGES, run_pipeline
+from c360_spark_processing.publish import (
+    clear_staging,
+    current_snapshot_id,
+    snapshot_path,
+    warehouse_lock,
+)
+from c360_spark_processing.settings import PipelineSettings
+
+TABLES = (
+    "identity_crosswalk",
+    "golden_record",
+    "fact_orders",
+    "fact_order_lines",
+    "fact_support_tickets",
+    "customer_profile",
+)
+MARTS = (
+    "mart_health_overview",
+    "mart_loyalty_metrics",
+    "mart_segment_summary",
+    "mart_digital_engagement",
+    "mart_cross_sell",
+    "mart_category_insights",
+    "mart_clv_by_segment",
+    "mart_revenue_by_segment",
+    "mart_rfm_segments",
+    "mart_rfm_matrix",
+    "mart_profitability",
+    "mart_support_insights",
+    "mart_lifecycle",
+)
+
+
+@pytest.fixture(scope="module")
+def snapshot(pipeline_warehouse: Path) -> Path:
+    snapshot_id = current_snapshot_id(pipeline_warehouse)
+    assert snapshot_id is not None
+    return snapshot_path(pipeline_warehouse, snapshot_id)
+
+
+@pytest.fixture(scope="module")
+def manifest(snapshot: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((snapshot / "manifest.json").read_text())
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def db(snapshot: Path, raw_data: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    for table in (*TABLES, *MARTS):
+        con.execute(
+            f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{snapshot / table}/*.parquet')"
+        )
+    con.execute(
+        f"CREATE VIEW truth AS SELECT * FROM read_csv('{raw_data}/_truth/identity.csv', all_varchar=true)"
+    )
+    yield con
+    con.close()
+
+
+def _quarantined(snapshot: Path, source: str) -> str:
+    return f"read_parquet('{snapshot}/quarantine/{source}/*.parquet')"
+
+
+class TestReconciliation:
+    def test_every_source_reconciles(self, manifest: dict[str, Any]) -> None:
+        assert set(manifest["sources"]) == {
+            "crm_customers",
+            "ecommerce_accounts",
+            "loyalty_members",
+            "products",
+            "orders",
+            "order_lines",
+            "app_events",
+            "support_tickets",
+        }
+        for source, counts in manifest["sources"].items():
+            assert counts["rows_read"] == counts["rows_loaded"] + counts["rows_quarantined"], source
+            assert sum(counts["quarantine_reasons"].values()) == counts["rows_quarantined"], source
+
+    def test_rows_read_match_the_raw_files(self, manifest: dict[str, Any], raw_data: Path) -> None:
+        con = duckdb.connect()
+        raw_counts = {
+            "crm_customers": f"read_csv('{raw_data}/crm_customers.csv', all_varchar=true)",
+            "loyalty_members": f"read_csv('{raw_data}/loyalty_members.csv', all_varchar=true)",
+            "products": f"read_csv('{raw_data}/products.csv', all_varchar=true)",
+            "support_tickets": f"read_csv('{raw_data}/support_tickets.csv', all_varchar=true)",
+            "orders": f"read_parquet('{raw_data}/orders.parquet')",
+            "order_lines": f"read_parquet('{raw_data}/order_lines.parquet')",
+        }
+        for source, relation in raw_counts.items():
+            expected = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
+            assert expected is not None
+            assert manifest["sources"][source]["rows_read"] == expected[0], source
+        lines = sum(1 for _ in (raw_data / "ecommerce_accounts.jsonl").open())
+        assert manifest["sources"]["ecommerce_accounts"]["rows_read"] == lines
+        events = sum(sum(1 for _ in p.open()) for p in (raw_data / "app_events").rglob("*.jsonl"))
+        assert manifest["sources"]["app_events"]["rows_read"] == events
+
+    def test_injected_defects_are_quarantined_with_their_reason(
+        self, manifest: dict[str, Any], raw_data: Path
+    ) -> None:
+        """Each injected defect shows up under its own reason. Orders are checked separately
+        below: an account quarantined for a bad date also takes its orders with it."""
+        injected = json.loads((raw_data / "_truth" / "defects.json").read_text())["injected"]
+        checked = 0
+        for source, defects in injected.items():
+            if source == "orders":
+                continue
+            reasons = manifest["sources"][source]["quarantine_reasons"]
+            warnings = manifest["sources"][source].get("warnings", {})
+            for defect, count in defects.items():
+                found = reasons.get(defect, 0) or warnings.get(defect, 0)
+                assert found == count, (source, defect, count, reasons, warnings)
+                checked += count
+        assert checked > 0
+
+    def test_order_reasons_match_an_independent_derivation(
+        self, manifest: dict[str, Any], snapshot: Path, raw_data: Path
+    ) -> None:
+        """First failing rule wins: missing buyer, buyer not among the loaded accounts/members, no timestamp."""
+        rows = duckdb.sql(
+            f"""
+            WITH accounts AS (
+                SELECT account_id FROM read_json('{raw_data}/ecommerce_accounts.jsonl', format='newline_delimited', columns={{'account_id': 'VARCHAR'}})
+                EXCEPT SELECT account_id FROM {_quarantined(snapshot, "ecommerce_accounts")}
+            ),
+            members AS (
+                SELECT member_id FROM read_csv('{raw_data}/loyalty_members.csv', all_varchar=true)
+                EXCEPT SELECT member_id FROM {_quarantined(snapshot, "loyalty_members")}
+            )
+            SELECT reason, count(*) FROM (
+                SELECT CASE
+                    WHEN account_id IS NULL AND member_id IS NULL THEN 'missing_buyer'
+                    WHEN (account_id IS NOT NULL AND account_id NOT IN (SELECT * FROM accounts))
+                      OR (member_id IS NOT NULL AND member_id NOT IN (SELECT * FROM members)) THEN 'unknown_buyer'
+                    WHEN order_ts IS NULL THEN 'invalid_order_ts'
+                END AS reason
+                FROM read_parquet('{raw_data}/orders.parquet')
+            ) WHERE reason IS NOT NULL GROUP BY reason
+            """
+        ).fetchall()
+        assert manifest["sources"]["orders"]["quarantine_reasons"] == dict(rows)
+
+    def test_orphan_lines_are_exactly_the_lines_of_quarantined_orders(
+        self, manifest: dict[str, Any], snapshot: Path, raw_data: Path
+    ) -> None:
+        """A line is an orphan when its order did not load and no earlier rule (duplicate copy,
+        quantity, product) already rejected it."""
+        expected = (
+            duckdb.connect()
+            .execute(
+                f"""
+                WITH lines AS (
+                    SELECT *, row_number() OVER (PARTITION BY line_id) AS copy
+                    FROM read_parquet('{raw_data}/order_lines.parquet')
+                )
+                SELECT count(*) FROM lines
+                WHERE copy = 1 AND quantity > 0
+                  AND product_id IN (SELECT product_id FROM read_csv('{raw_data}/products.csv', all_varchar=true))
+                  AND (order_id IN (SELECT order_id FROM {_quarantined(snapshot, "orders")})
+                       OR order_id NOT IN (SELECT order_id FROM read_parquet('{raw_data}/orders.parquet')))
+                """
+            )
+            .fetchone()
+        )
+        assert expected is not None
+        assert expected[0] > 0
+        assert (
+            manifest["sources"]["order_lines"]["quarantine_reasons"]["orphan_line"] == expected[0]
+        )
+
+
+class TestTables:
+    def test_every_table_and_mart_is_present_and_non_empty(
+        self, db: duckdb.DuckDBPyConnection, manifest: dict[str, Any]
+    ) -> None:
+        for table in (*TABLES, *MARTS):
+            row = db.execute(f"SELECT count(*) FROM {table}").fetchone()
+            assert row is not None
+            assert row[0] > 0, table
+            assert manifest["tables"][table]["rows"] == row[0], table
+
+    def test_one_profile_row_per_customer(self, db: duckdb.DuckDBPyConnection) -> None:
+        row = db.execute(
+            "SELECT count(*), count(DISTINCT customer_id), "
+            "(SELECT count(DISTINCT customer_id) FROM identity_crosswalk) FROM customer_profile"
+        ).fetchone()
+        assert row is not None
+        assert row[0] == row[1] == row[2]
+
+    def test_manifest_records_stages_and_settings(self, manifest: dict[str, Any]) -> None:
+        assert set(manifest["stages"]) == set(STAGES)
+        assert all(stage["seconds"] >= 0 for stage in manifest["stages"].values())
+        assert manifest["settings"] == PipelineSettings().model_dump(mode="json")
+        assert manifest["as_of"] <= "2025-12-31"
+
+
+class TestIdentityResolution:
+    def test_pairwise_precision_and_recall_against_truth(
+        self, db: duckdb.DuckDBPyConnection
+    ) -> None:
+        db.execute(
+            "CREATE TEMP TABLE scored AS SELECT c.customer_id, t.person_id FROM identity_crosswalk c "
+            "JOIN truth t ON t.source = c.source AND t.source_record_id = c.source_record_id"
+        )
+        linked = db.execute("SELECT count(*) FROM identity_crosswalk").fetchone()
+        scored = db.execute("SELECT count(*) FROM scored").fetchone()
+        assert linked is not None
+        assert scored is not None
+        assert scored[0] == linked[0], "every crosswalk record is in the truth file"
+
+        def pairs(group_by: str) -> int:
+            row = db.execute(
+                f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM "
+                f"(SELECT count(*) AS n FROM scored GROUP BY {group_by})"
+            ).fetchone()
+            assert row is not None
+            return int(row[0])
+
+        true_positive = pairs("customer_id, person_id")
+        precision = true_positive / pairs("customer_id")
+        recall = true_positive / pairs("person_id")
+        assert precision >= 0.99, precision
+        assert recall >= 0.99, recall
+
+
+class TestRevenue:
+    def test_profile_net_revenue_equals_the_loaded_completed_lines(
+        self, db: duckdb.DuckDBPyConnection, snapshot: Path, raw_data: Path
+    ) -> None:
+        """Loaded lines = raw lines, first copy of each line_id, minus every line id quarantined for
+        anything but being a duplicate; revenue counts completed orders only."""
+        expected = db.execute(
+            f"""
+            WITH lines AS (
+                SELECT * FROM read_parquet('{raw_data}/order_lines.parquet')
+                QUALIFY row_number() OVER (PARTITION BY line_id) = 1
+            ),
+            rejected AS (
+                SELECT line_id FROM {_quarantined(snapshot, "order_lines")} WHERE reason <> 'duplicate_line'
+            )
+            SELECT round(sum(l.quantity * l.unit_price - l.discount), 2)
+            FROM lines l JOIN read_parquet('{raw_data}/orders.parquet') o USING (order_id)
+            WHERE l.line_id NOT IN (SELECT line_id FROM rejected) AND o.status = 'completed'
+            """
+        ).fetchone()
+        actual = db.execute("SELECT round(sum(net_revenue), 2) FROM customer_profile").fetchone()
+        assert expected is not None
+        assert actual is not None
+        assert expected[0] > 0
+        assert actual[0] == pytest.approx(expected[0], abs=0.01)
+
+
+class TestRunControl:
+    def test_unchanged_input_is_skipped(
+        self, spark: SparkSession, raw_data: Path, pipeline_warehouse: Path
+    ) -> None:
+        before = current_snapshot_id(pipeline_warehouse)
+        result = run_pipeline(spark, raw_data, pipeline_warehouse, PipelineSettings())
+        assert result.outcome == "skipped"
+        assert result.snapshot_id == before == current_snapshot_id(pipeline_warehouse)
+
+    def test_failed_run_leaves_current_and_no_snapshot(
+        self,
+        spark: SparkSession,
+        raw_data: Path,
+        pipeline_warehouse: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        before = current_snapshot_id(pipeline_warehouse)
+        snapshots = sorted(p.name for p in (pipeline_warehouse / "snapshots").iterdir())
+
+        def broken_marts(*_: object, **__: object) -> None:
+            raise RuntimeError("marts exploded")
+
+        monkeypatch.setattr(pipeline, "build_marts", broken_marts)
+        with pytest.raises(RuntimeError, match="marts exploded"):
+            run_pipeline(spark, raw_data, pipeline_warehouse, PipelineSettings(), force=True)
+        assert current_snapshot_id(pipeline_warehouse) == before
+        assert sorted(p.name for p in (pipeline_warehouse / "snapshots").iterdir()) == snapshots
+        assert list((pipeline_warehouse / ".staging").iterdir()) == []
+
+    def test_killed_run_leaves_current_and_next_run_cleans_up(
+        self, raw_data: Path, pipeline_warehouse: Path, tmp_path: Path
+    ) -> None:
+        """SIGKILL a real `c360 pipeline` process mid-run: nothing it half-wrote is ever read."""
+        warehouse = tmp_path / "wh"
+        snapshot_id = current_snapshot_id(pipeline_warehouse)
+        assert snapshot_id is not None
+        (warehouse / "snapshots").mkdir(parents=True)
+        os.symlink(
+            snapshot_path(pipeline_warehouse, snapshot_id), warehouse / "snapshots" / snapshot_id
+        )
+        (warehouse / "CURRENT").write_text(snapshot_id + "\n")
+        cmd = [
+            sys.executable,
+            "-m",
+            "c360_cli",
+            "pipeline",
+            "--input",
+            str(raw_data),
+            "--warehouse",
+            str(warehouse),
+            "--master",
+            "local[1]",
+            "--force",
+        ]
+        deadline = datetime.now(UTC).timestamp() + 300
+        with subprocess.Popen(
+            cmd, stderr=subprocess.PIPE, text=True, start_new_session=True
+        ) as proc:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                if '"stage_finished"' in line and '"ingest"' in line:
+                    break
+                assert datetime.now(UTC).timestamp() < deadline, "pipeline never finished ingest"
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+        assert proc.returncode == -signal.SIGKILL
+        assert (warehouse / "CURRENT").read_text().strip() == snapshot_id
+        assert [p.name for p in (warehouse / "snapshots").iterdir()] == [snapshot_id]
+        leftovers = list((warehouse / ".staging").iterdir())
+        assert len(leftovers) == 1, "the killed run's work stays in staging, which nothing reads"
+        with warehouse_lock(warehouse):
+            assert clear_staging(warehouse) == [leftovers[0].name]
