@@ -33,7 +33,7 @@ class Run:
 
 def _generate(customers: int, seed: int) -> tuple[Path, float]:
     out = WORK / f"data_{customers}"
-    if (out / "_truth" / "defects.json").exists():
+    if (out / "_truth" / "bench.json").exists():
         return out, float(json.loads((out / "_truth" / "bench.json").read_text())["seconds"])
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()

@@ -374,12 +374,55 @@ def _validate(raw: DataFrame, spec: _Spec) -> DataFrame:
     return work.withColumn(REASON, reason)
 
 
-def _result(raw: DataFrame, spec: _Spec, source: str) -> IngestResult:
-    validated = _validate(raw, spec)
+# Parents before children, so referential rules see the loaded parents.
+INGEST_ORDER: tuple[str, ...] = (
+    "crm_customers",
+    "ecommerce_accounts",
+    "loyalty_members",
+    "products",
+    "app_events",
+    "support_tickets",
+    "orders",
+    "order_lines",
+)
+
+
+def _spec(source: str, loaded: Mapping[str, DataFrame]) -> _Spec:
+    if source == "orders":
+        return _orders_spec(loaded["ecommerce_accounts"], loaded["loyalty_members"])
+    if source == "order_lines":
+        return _order_lines_spec(loaded["orders"], loaded["products"])
+    return {
+        "crm_customers": _crm_spec,
+        "ecommerce_accounts": _accounts_spec,
+        "loyalty_members": _members_spec,
+        "products": _products_spec,
+        "app_events": _events_spec,
+        "support_tickets": _tickets_spec,
+    }[source]()
+
+
+def validate_source(source: str, raw: DataFrame, loaded: Mapping[str, DataFrame]) -> DataFrame:
+    """One row per raw row: raw columns, typed columns and the `reason` (null when it loads).
+
+    `loaded` holds the already loaded parents that referential rules check against. Everything
+    else derives from this frame, so a caller on big data materialises it once (the pipeline
+    writes it to Parquet) instead of re-parsing and re-validating the source for every output.
+    """
+    return _validate(raw, _spec(source, loaded))
+
+
+def split_validated(
+    source: str, validated: DataFrame, raw_columns: list[str], loaded: Mapping[str, DataFrame]
+) -> IngestResult:
+    """Loaded rows, quarantined rows (raw text + reason) and warnings of a validated source."""
+    spec = _spec(source, loaded)
     kept = validated.filter(F.col(REASON).isNull())
-    loaded = kept.select(*[F.col(f.name).cast(f.dataType) for f in LOADED_SCHEMAS[source].fields])
+    loaded_rows = kept.select(
+        *[F.col(f.name).cast(f.dataType) for f in LOADED_SCHEMAS[source].fields]
+    )
     quarantine = validated.filter(F.col(REASON).isNotNull()).select(
-        *[_raw(c).cast("string").alias(c) for c in raw.columns], F.col(REASON)
+        *[_raw(c).cast("string").alias(c) for c in raw_columns], F.col(REASON)
     )
     record_id = F.col(spec.id_column).alias("record_id")
     if spec.warnings:
@@ -387,26 +430,17 @@ def _result(raw: DataFrame, spec: _Spec, source: str) -> IngestResult:
         warning = F.explode(F.array_compact(F.array(*flags)))
     else:
         kept, warning = kept.filter(F.lit(False)), F.lit(None).cast("string")
-    return IngestResult(loaded, quarantine, kept.select(record_id, warning.alias("warning")))
+    return IngestResult(loaded_rows, quarantine, kept.select(record_id, warning.alias("warning")))
 
 
 def ingest_sources(raw: Mapping[str, DataFrame]) -> dict[str, IngestResult]:
-    """Every source's IngestResult; parents first so referential rules see loaded parents."""
-    specs = {
-        "crm_customers": _crm_spec(),
-        "ecommerce_accounts": _accounts_spec(),
-        "loyalty_members": _members_spec(),
-        "products": _products_spec(),
-        "app_events": _events_spec(),
-        "support_tickets": _tickets_spec(),
-    }
-    results = {source: _result(raw[source], spec, source) for source, spec in specs.items()}
-    orders_spec = _orders_spec(
-        results["ecommerce_accounts"].loaded, results["loyalty_members"].loaded
-    )
-    results["orders"] = _result(raw["orders"], orders_spec, "orders")
-    lines_spec = _order_lines_spec(results["orders"].loaded, results["products"].loaded)
-    results["order_lines"] = _result(raw["order_lines"], lines_spec, "order_lines")
+    """Every source's IngestResult, lazily (fine for small data; see `validate_source`)."""
+    results: dict[str, IngestResult] = {}
+    loaded: dict[str, DataFrame] = {}
+    for source in INGEST_ORDER:
+        validated = validate_source(source, raw[source], loaded)
+        results[source] = split_validated(source, validated, raw[source].columns, loaded)
+        loaded[source] = results[source].loaded
     return results
 
 

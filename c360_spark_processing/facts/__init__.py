@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,17 +32,36 @@ class Facts:
     customer_support: DataFrame
 
 
+Materialize = Callable[[str, DataFrame], DataFrame]
+"""Hook that computes an intermediate once and returns a frame reading the result (see build_facts)."""
+
+
+def _lazy(_name: str, frame: DataFrame) -> DataFrame:
+    return frame
+
+
 def build_facts(
-    loaded: Mapping[str, DataFrame], crosswalk: DataFrame, as_of: date, settings: PipelineSettings
+    loaded: Mapping[str, DataFrame],
+    crosswalk: DataFrame,
+    as_of: date,
+    settings: PipelineSettings,
+    materialize: Materialize = _lazy,
 ) -> Facts:
     """All facts of the observation window ending at as-of (later records are ignored).
 
     Per-customer facts are computed from unrounded amounts; only the published tables round.
+    The order and ticket facts feed both the published tables and the per-customer facts, so
+    on big data the caller passes a `materialize` that writes them once (the pipeline writes
+    Parquet and reads it back); by default everything stays lazy.
     """
-    attributed = attribute_orders(loaded["orders"], crosswalk, as_of)
-    lines = order_line_facts(loaded["order_lines"], attributed, loaded["products"])
-    orders = order_facts(attributed, lines)
-    tickets = ticket_facts(loaded["support_tickets"], crosswalk, as_of)
+    attributed = materialize(
+        "attributed_orders", attribute_orders(loaded["orders"], crosswalk, as_of)
+    )
+    lines = materialize(
+        "order_line_facts", order_line_facts(loaded["order_lines"], attributed, loaded["products"])
+    )
+    orders = materialize("order_facts", order_facts(attributed, lines))
+    tickets = materialize("ticket_facts", ticket_facts(loaded["support_tickets"], crosswalk, as_of))
     return Facts(
         fact_orders=rounded(
             orders, ("gross_amount", "discount_amount", "cost_amount", "net_amount")

@@ -42,6 +42,53 @@ def own_client(own_warehouse: Path) -> Iterator[TestClient]:
         yield c
 
 
+class TestPing:
+    def test_alive_without_key_or_data(self, tmp_path: Path) -> None:
+        with TestClient(create_app(make_settings(tmp_path / "empty"))) as c:
+            response = c.get("/ping")
+            assert response.status_code == 200
+            assert response.json() == {"status": "alive"}
+            assert len(response.headers["X-Request-ID"]) == 32
+
+
+class TestInMemoryTables:
+    def test_loaded_tables_answer_exactly_as_the_views(
+        self, warehouse: Path, expect: Expect
+    ) -> None:
+        customer = expect.df("SELECT max(customer_id) c FROM customer_profile")["c"][0]
+        status_count = int(
+            expect.df("SELECT count(*) n FROM customer_profile WHERE customer_status = 'Active'")[
+                "n"
+            ][0]
+        )
+        paths = [
+            "/analytics/customer-profiles?customer_status=Active&sort=-customer_health_score"
+            "&limit=50&offset=20",
+            "/analytics/customer-profiles?sort=customer_name&limit=30&offset=100",
+            "/analytics/customer-profiles?sort=customer_id&limit=5&offset=3",
+            "/marketing/churn-risk-customers?min_lifetime_value=100&limit=20",
+            f"/customers/{customer}",
+        ]
+        with (
+            TestClient(create_app(make_settings(warehouse, snapshot_in_memory=False))) as views,
+            TestClient(create_app(make_settings(warehouse, snapshot_in_memory=True))) as tables,
+        ):
+            wait_for(lambda: tables.app.state.store.peek().loaded)
+            assert not views.app.state.store.peek().loaded
+            for path in paths:
+                want = ok(views.get(path, headers=headers("marketing")))
+                got = ok(tables.get(path, headers=headers("marketing")))
+                assert (got["data"], got["count"]) == (want["data"], want["count"]), path
+            # A page past the end is empty and still counts every match.
+            past = ok(
+                tables.get(
+                    "/analytics/customer-profiles?customer_status=Active&offset=1000000",
+                    headers=headers("marketing"),
+                )
+            )
+            assert (past["data"], past["count"]) == ([], status_count)
+
+
 class TestHealth:
     def test_reports_the_served_snapshot(self, client: TestClient, expect: Expect) -> None:
         body = ok(client.get("/health"))
