@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     SPARK_LOCAL_IP=127.0.0.1 \
     C360_WAREHOUSE=/app/warehouse \
-    C360_DATA_DIR=/app/data/raw
+    C360_DATA_DIR=/app/data
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends openjdk-17-jre-headless procps \

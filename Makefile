@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
-DATA_DIR ?= data/raw
+DATA_DIR ?= data
 WAREHOUSE ?= warehouse
 CUSTOMERS ?= 20000
 SEED ?= 42
@@ -47,7 +47,7 @@ format: dev-install ## Format and auto-fix
 check: dev-install ## Lint, format check and type check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy c360_api c360_spark_processing c360_mock_data c360_cli
+	$(UV) run mypy c360_api c360_spark_processing c360_mock_data c360_cli tests bench
 
 bench: bench-pipeline bench-api ## Run all benchmarks (writes docs/benchmarks.md)
 
@@ -61,7 +61,7 @@ docker-build: ## Build the container image (needs a Docker engine)
 	docker build -t $(IMAGE) .
 
 docker-run: ## Run the container on port $(PORT) (needs a Docker engine)
-	docker run --rm -p $(PORT):8000 -v $(PWD)/$(WAREHOUSE):/app/warehouse -v $(PWD)/$(DATA_DIR):/app/data/raw $(IMAGE)
+	docker run --rm -p $(PORT):8000 -v $(PWD)/$(WAREHOUSE):/app/warehouse -v $(PWD)/$(DATA_DIR):/app/data $(IMAGE)
 
 clean: ## Remove generated data and warehouse
 	rm -rf $(DATA_DIR) $(WAREHOUSE)

@@ -18,6 +18,7 @@ from c360_api.core.cache import ResponseCache
 from c360_api.core.config import Settings
 from c360_api.core.logging import configure_logging
 from c360_api.core.metrics import Metrics
+from c360_api.core.ratelimit import STORAGE_URI
 from c360_api.core.security import API_KEY_HEADER, KeyRing
 from c360_api.customer_success.endpoints import router as customer_success_router
 from c360_api.customers.endpoints import router as customers_router
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         key_func=_rate_limit_key,
         application_limits=[f"{settings.rate_limit_per_minute}/minute"],
         headers_enabled=True,
-        storage_uri="memory://",
+        storage_uri=STORAGE_URI,
     )
     app.state.settings = settings
     app.state.metrics = metrics

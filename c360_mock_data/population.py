@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import c360_spark_processing.vocabulary as vocab
 from c360_mock_data import reference as ref
 from c360_mock_data.config import GeneratorConfig
 from c360_mock_data.formatting import BoolArray, FloatArray, IntArray
@@ -97,7 +98,7 @@ def make_persons(
     in_window = rng.integers(0, config.n_days - 1, n)
     acquired = np.where(known_before, config.start_day - before_days, config.start_day + in_window)
     acq_weights = np.array(ref.ACQUISITION_WEIGHTS)
-    channel = rng.choice(len(ref.ACQUISITION_CHANNELS), size=n, p=acq_weights / acq_weights.sum())
+    channel = rng.choice(len(vocab.ACQUISITION_CHANNELS), size=n, p=acq_weights / acq_weights.sum())
 
     # Younger generations shop and browse in the app far more (logistic in birth year).
     app_mean = 0.05 + 0.6 / (1.0 + np.exp(-(birth_year - 1978) / 7.0))

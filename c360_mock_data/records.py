@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import c360_spark_processing.vocabulary as vocab
 from c360_mock_data import contacts
 from c360_mock_data import reference as ref
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig
@@ -107,7 +108,7 @@ def crm_table(
     rows = np.flatnonzero(persons.has_crm)
     m = len(rows)
     city = persons.city_idx[rows]
-    gender = pick(("F", "M", "X"), persons.gender[rows])
+    gender = pick(vocab.GENDERS, persons.gender[rows])
     return pa.table(
         {
             "crm_id": make_ids("CRM-", keys.crm[rows], RECORD_ID_WIDTH),
@@ -123,9 +124,9 @@ def crm_table(
             "postal_code": zero_pad(persons.postal_code[rows], 5),
             "signup_date": date_strings(persons.acquired_day[rows]),
             "acquisition_channel": pick(
-                ref.ACQUISITION_CHANNELS, persons.acquisition_channel[rows]
+                vocab.ACQUISITION_CHANNELS, persons.acquisition_channel[rows]
             ),
-            "customer_segment": pick(ref.SEGMENTS, segment[rows]),
+            "customer_segment": pick(vocab.CUSTOMER_SEGMENTS, segment[rows]),
         }
     )
 
@@ -169,7 +170,7 @@ def account_table(
             "email": pc.if_else(pa.array(is_second), work, personal),
             "phone": phone,
             "created_at": iso_timestamps(created),
-            "platform": pick(ref.PLATFORMS, _platforms(persons, rows, app)),
+            "platform": pick(vocab.ACCOUNT_PLATFORMS, _platforms(persons, rows, app)),
         }
     ), rows
 
@@ -191,7 +192,7 @@ def loyalty_table(
             "member_id": make_ids("LOY-", keys.member[rows], RECORD_ID_WIDTH),
             "email": with_nulls(email, ~contact.loyalty_has_email[rows]),
             "phone": with_nulls(phone, ~contact.loyalty_has_phone[rows]),
-            "tier": pick(ref.TIERS, tier[rows]),
+            "tier": pick(vocab.LOYALTY_TIERS, tier[rows]),
             "points_balance": pa.array(points_balance[rows], type=pa.int64()),
             "lifetime_points": pa.array(lifetime_points[rows], type=pa.int64()),
             "enrolled_at": date_strings(persons.acquired_day[rows]),
@@ -213,10 +214,10 @@ def ticket_table(
             "created_at": stamp(tickets.created),
             "first_response_at": stamp(tickets.first_response),
             "resolved_at": stamp(tickets.resolved),
-            "channel": pick(ref.TICKET_CHANNELS, tickets.channel),
-            "category": pick(ref.TICKET_CATEGORIES, tickets.category),
-            "priority": pick(ref.TICKET_PRIORITIES, tickets.priority),
-            "status": pick(ref.TICKET_STATUSES, tickets.status),
+            "channel": pick(vocab.TICKET_CHANNELS, tickets.channel),
+            "category": pick(vocab.TICKET_CATEGORIES, tickets.category),
+            "priority": pick(vocab.TICKET_PRIORITIES, tickets.priority),
+            "status": pick(vocab.TICKET_STATUSES, tickets.status),
             "csat": pa.array(tickets.csat, type=pa.int64(), mask=tickets.csat == 0),
         }
     )
@@ -268,14 +269,14 @@ def order_table(orders: Orders, persons: Persons, keys: Keys, first_number: int)
             "member_id": with_nulls(
                 make_ids("LOY-", np.maximum(member, 0), RECORD_ID_WIDTH), member < 0
             ),
-            "channel": pick(ref.ORDER_CHANNELS, orders.channel),
+            "channel": pick(vocab.CHANNELS, orders.channel),
             "order_ts": pa.array(orders.ts * 1_000_000, type=pa.int64()).cast(
                 pa.timestamp("us", tz="UTC")
             ),
-            "status": pick(ref.ORDER_STATUSES, orders.status),
-            "payment_method": pick(ref.PAYMENT_METHODS, orders.payment),
+            "status": pick(vocab.ORDER_STATUSES, orders.status),
+            "payment_method": pick(vocab.PAYMENT_METHODS, orders.payment),
             "traffic_source": with_nulls(
-                pick(ref.TRAFFIC_SOURCES, np.maximum(orders.traffic, 0)), store
+                pick(vocab.TRAFFIC_SOURCES, np.maximum(orders.traffic, 0)), store
             ),
             "ship_city": with_nulls(pick([c[0] for c in ref.CITIES], city), store),
             "ship_state": with_nulls(pick([c[1] for c in ref.CITIES], city), store),
@@ -308,13 +309,13 @@ def event_table(
             "account_id": buyer_accounts(persons, keys, events.person, events.second_account),
             "session_id": make_ids("SES-", first_session + events.session, SESSION_ID_WIDTH),
             "ts": iso_timestamps(events.ts),
-            "platform": pick(ref.PLATFORMS, events.platform),
-            "event_type": pick(ref.EVENT_TYPES, events.event_type),
+            "platform": pick(vocab.ACCOUNT_PLATFORMS, events.platform),
+            "event_type": pick(vocab.EVENT_TYPES, events.event_type),
             "product_id": with_nulls(
                 make_ids("P-", np.maximum(events.product, 0) + 1, PRODUCT_ID_WIDTH),
                 events.product < 0,
             ),
-            "traffic_source": pick(ref.TRAFFIC_SOURCES, events.traffic),
+            "traffic_source": pick(vocab.TRAFFIC_SOURCES, events.traffic),
         }
     )
 

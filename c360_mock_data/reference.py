@@ -476,59 +476,18 @@ CITIES: tuple[tuple[str, str, int, float], ...] = (
     ("Sioux Falls", "SD", 571, 0.19),
     ("Cheyenne", "WY", 820, 0.07),
 )
-ACQUISITION_CHANNELS: tuple[str, ...] = (
-    "organic_search",
-    "paid_search",
-    "social",
-    "referral",
-    "email",
-    "store",
-    "affiliate",
-)
 ACQUISITION_WEIGHTS: tuple[float, ...] = (0.24, 0.18, 0.16, 0.1, 0.08, 0.18, 0.06)
-TRAFFIC_SOURCES: tuple[str, ...] = (
-    "direct",
-    "organic_search",
-    "paid_search",
-    "social",
-    "email",
-    "referral",
-)
 TRAFFIC_WEIGHTS: tuple[float, ...] = (0.3, 0.25, 0.15, 0.12, 0.12, 0.06)
-ORDER_STATUSES: tuple[str, ...] = ("completed", "cancelled", "refunded", "payment_failed")
 ORDER_STATUS_WEIGHTS: tuple[float, ...] = (0.88, 0.05, 0.04, 0.03)
-ORDER_CHANNELS: tuple[str, ...] = ("online", "app", "store")
-PAYMENT_METHODS: tuple[str, ...] = ("card", "cash", "wallet", "cash_on_delivery")
 # Payment method weights per channel (online, app, store), in PAYMENT_METHODS order.
 PAYMENT_WEIGHTS: tuple[tuple[float, ...], ...] = (
     (0.72, 0.0, 0.22, 0.06),
     (0.55, 0.0, 0.45, 0.0),
     (0.62, 0.23, 0.15, 0.0),
 )
-PLATFORMS: tuple[str, ...] = ("web", "ios", "android")
-EVENT_TYPES: tuple[str, ...] = (
-    "session_start",
-    "product_view",
-    "add_to_cart",
-    "checkout_start",
-    "purchase",
-)
-TIERS: tuple[str, ...] = ("Bronze", "Silver", "Gold", "Platinum")
 TIER_SPEND: tuple[float, ...] = (0.0, 500.0, 1500.0, 4000.0)
-SEGMENTS: tuple[str, ...] = ("Premium", "Standard", "Basic")
-TICKET_CHANNELS: tuple[str, ...] = ("email", "chat", "phone")
-TICKET_CATEGORIES: tuple[str, ...] = (
-    "delivery",
-    "returns",
-    "billing",
-    "product_quality",
-    "account",
-    "app_issue",
-)
 TICKET_CATEGORY_WEIGHTS: tuple[float, ...] = (0.3, 0.22, 0.14, 0.16, 0.1, 0.08)
-TICKET_PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
 TICKET_PRIORITY_WEIGHTS: tuple[float, ...] = (0.3, 0.45, 0.2, 0.05)
-TICKET_STATUSES: tuple[str, ...] = ("open", "pending", "resolved", "closed")
 
 # Catalogue: category -> (subcategory nouns, brands, lognormal median price, price sigma)
 CATEGORIES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float, float], ...] = (

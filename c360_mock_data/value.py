@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import c360_spark_processing.vocabulary as vocab
 from c360_mock_data import reference as ref
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig
 from c360_mock_data.formatting import IntArray
 from c360_mock_data.orders import Lines, Orders
 from c360_mock_data.population import Persons
 
-COMPLETED = ref.ORDER_STATUSES.index("completed")
+COMPLETED = vocab.ORDER_STATUSES.index("completed")
 PREMIUM_SPEND = 2500.0
 STANDARD_SPEND = 400.0
 
@@ -48,7 +49,7 @@ def customer_value(
     thresholds = np.array(ref.TIER_SPEND) * 100
     tier = np.searchsorted(thresholds, trailing, side="right") - 1
     shift = rng.choice(3, size=n, p=[0.06, 0.92, 0.02]) - 1  # not yet re-tiered / goodwill
-    tier = np.clip(tier + shift, 0, len(ref.TIERS) - 1)
+    tier = np.clip(tier + shift, 0, len(vocab.LOYALTY_TIERS) - 1)
     legacy = np.where(persons.acquired_day < config.start_day, rng.integers(0, 2500, n), 0)
     lifetime = (net // 100).astype(np.int64) + legacy + 100  # 1 point per dollar + welcome bonus
     redeemed = (lifetime * rng.uniform(0.0, 0.8, n) // 500 * 500).astype(np.int64)

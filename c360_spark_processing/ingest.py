@@ -39,25 +39,28 @@ from pyspark.sql import functions as F
 
 from c360_spark_processing.normalize import clean_string, normalize_email, normalize_phone
 from c360_spark_processing.schemas import CORRUPT_RECORD, LOADED_SCHEMAS
+from c360_spark_processing.vocabulary import (
+    ACCOUNT_PLATFORMS,
+    ACQUISITION_CHANNELS,
+    CHANNELS,
+    CUSTOMER_SEGMENTS,
+    EVENT_TYPES,
+    GENDERS,
+    LOYALTY_TIERS,
+    ORDER_STATUSES,
+    PAYMENT_METHODS,
+    TICKET_CATEGORIES,
+    TICKET_CHANNELS,
+    TICKET_PRIORITIES,
+    TICKET_STATUSES,
+    TRAFFIC_SOURCES,
+)
 
 REASON = "reason"
 _RAW = "__raw_"
 _PRE_OK = "__pre_ok"
 _DUPLICATE = "__duplicate"
 _TS_FORMATS = ("yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd HH:mm:ss")
-
-ACQUISITION_CHANNELS = (
-    "organic_search",
-    "paid_search",
-    "social",
-    "referral",
-    "email",
-    "store",
-    "affiliate",
-)
-ORDER_TRAFFIC_SOURCES = ("direct", "organic_search", "paid_search", "social", "email", "referral")
-EVENT_TYPES = ("session_start", "product_view", "add_to_cart", "checkout_start", "purchase")
-PLATFORMS = ("web", "ios", "android")
 
 
 class ReconciliationError(RuntimeError):
@@ -174,9 +177,9 @@ def _crm_spec() -> _Spec:
         },
         rules=(
             ("invalid_signup_date", F.col("signup_date").isNull()),
-            _enum("gender", ("F", "M", "X"), required=False),
+            _enum("gender", GENDERS, required=False),
             _enum("acquisition_channel", ACQUISITION_CHANNELS, required=False),
-            _enum("customer_segment", ("Premium", "Standard", "Basic"), required=False),
+            _enum("customer_segment", CUSTOMER_SEGMENTS, required=False),
         ),
         warnings=("email", "phone", "birth_date"),
     )
@@ -194,7 +197,7 @@ def _accounts_spec() -> _Spec:
         },
         rules=(
             ("invalid_created_at", F.col("created_at").isNull()),
-            _enum("platform", PLATFORMS),
+            _enum("platform", ACCOUNT_PLATFORMS),
         ),
         warnings=("email", "phone"),
     )
@@ -215,7 +218,7 @@ def _members_spec() -> _Spec:
         required=("points_balance", "lifetime_points"),
         rules=(
             ("invalid_enrolled_at", F.col("enrolled_at").isNull()),
-            _enum("tier", ("Bronze", "Silver", "Gold", "Platinum")),
+            _enum("tier", LOYALTY_TIERS),
             ("no_contact", F.col("email").isNull() & F.col("phone").isNull()),
         ),
         warnings=("email", "phone"),
@@ -253,10 +256,10 @@ def _orders_spec(accounts: DataFrame, members: DataFrame) -> _Spec:
                 | (member.isNotNull() & F.col("__member_ok").isNull()),
             ),
             ("invalid_order_ts", F.col("order_ts").isNull()),
-            _enum("channel", ("online", "app", "store")),
-            _enum("status", ("completed", "cancelled", "refunded", "payment_failed")),
-            _enum("payment_method", ("card", "cash", "wallet", "cash_on_delivery")),
-            _enum("traffic_source", ORDER_TRAFFIC_SOURCES, required=False),
+            _enum("channel", CHANNELS),
+            _enum("status", ORDER_STATUSES),
+            _enum("payment_method", PAYMENT_METHODS),
+            _enum("traffic_source", TRAFFIC_SOURCES, required=False),
         ),
         lookups=(
             _Lookup("account_id", _ids(accounts, "account_id"), "__account_ok"),
@@ -300,7 +303,7 @@ def _events_spec() -> _Spec:
         rules=(
             ("invalid_ts", F.col("ts").isNull()),
             _enum("event_type", EVENT_TYPES),
-            _enum("platform", PLATFORMS),
+            _enum("platform", ACCOUNT_PLATFORMS),
         ),
     )
 
@@ -324,13 +327,10 @@ def _tickets_spec() -> _Spec:
             ("invalid_created_at", F.col("created_at").isNull()),
             ("invalid_first_response_at", _unparsed("first_response_at")),
             ("invalid_resolved_at", _unparsed("resolved_at")),
-            _enum("channel", ("email", "chat", "phone")),
-            _enum(
-                "category",
-                ("delivery", "returns", "billing", "product_quality", "account", "app_issue"),
-            ),
-            _enum("priority", ("low", "medium", "high", "urgent")),
-            _enum("status", ("open", "pending", "resolved", "closed")),
+            _enum("channel", TICKET_CHANNELS),
+            _enum("category", TICKET_CATEGORIES),
+            _enum("priority", TICKET_PRIORITIES),
+            _enum("status", TICKET_STATUSES),
             ("invalid_csat", (csat < 1) | (csat > 5)),
         ),
     )
@@ -448,9 +448,13 @@ def _counts_by(frame: DataFrame, column: str) -> dict[str, int]:
     return {row[column]: int(row["count"]) for row in frame.groupBy(column).count().collect()}
 
 
-def reconcile(raw: DataFrame, result: IngestResult) -> SourceCounts:
-    """Row accounting of one source; raises ReconciliationError when a row is unaccounted for."""
-    rows_read = raw.count()
+def reconcile(read: DataFrame, result: IngestResult) -> SourceCounts:
+    """Row accounting of one source; raises ReconciliationError when a row is unaccounted for.
+
+    `read` is the raw frame or its validated form (one row per raw row), which a pipeline that
+    wrote it to Parquet counts from the footers instead of parsing the source again.
+    """
+    rows_read = read.count()
     rows_loaded = result.loaded.count()
     reasons = _counts_by(result.quarantine, REASON)
     counts = SourceCounts(

@@ -14,7 +14,8 @@ from c360_spark_processing.facts import Facts
 from c360_spark_processing.facts.orders import COMPLETED, REFUNDED
 from c360_spark_processing.facts.support import OPEN_STATUSES
 from c360_spark_processing.scores.rfm import rfm_action, rfm_segment
-from c360_spark_processing.settings import CHANNELS, PipelineSettings
+from c360_spark_processing.settings import PipelineSettings
+from c360_spark_processing.vocabulary import CHANNELS
 
 col = F.col
 

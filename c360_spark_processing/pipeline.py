@@ -27,7 +27,6 @@ from c360_spark_processing.golden_record import build_golden_record
 from c360_spark_processing.identity import resolve_identities
 from c360_spark_processing.ingest import (
     INGEST_ORDER,
-    IngestResult,
     reconcile,
     split_validated,
     validate_source,
@@ -140,7 +139,12 @@ def default_as_of(orders: DataFrame) -> date:
 
 
 def _ingest(run: _Run, raw: Mapping[str, DataFrame]) -> tuple[dict[str, DataFrame], dict[str, Any]]:
-    """Validate each source once into Parquet; loaded rows, quarantine and warnings derive from it."""
+    """Validate each source in one pass written to Parquet; everything else reads that.
+
+    The validated frame has exactly one row per raw row, so its Parquet footer count is the rows
+    read; loaded rows and warnings are projections of it, and only the quarantine is written
+    again (it is published). One heavy job per source instead of one per output.
+    """
     loaded: dict[str, DataFrame] = {}
     counts: dict[str, Any] = {}
     for source in INGEST_ORDER:
@@ -150,18 +154,15 @@ def _ingest(run: _Run, raw: Mapping[str, DataFrame]) -> tuple[dict[str, DataFram
             run.staging.work_path(f"validated/{source}"),
         )
         result = split_validated(source, validated, raw[source].columns, loaded)
-        written = IngestResult(
-            loaded=run.write(result.loaded, run.staging.work_path(f"loaded/{source}")),
+        result = dataclasses.replace(
+            result,
             quarantine=run.write(result.quarantine, run.staging.quarantine_path(source), files=1),
-            warnings=run.write(
-                result.warnings, run.staging.work_path(f"warnings/{source}"), files=1
-            ),
         )
         counts[source] = {
-            **reconcile(raw[source], written).to_dict(),
+            **reconcile(validated, result).to_dict(),
             "seconds": round(time.perf_counter() - started, 3),
         }
-        loaded[source] = written.loaded
+        loaded[source] = result.loaded
     return loaded, counts
 
 

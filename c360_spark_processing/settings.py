@@ -14,9 +14,8 @@ from pathlib import Path
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-CHANNELS: tuple[str, ...] = ("online", "app", "store")
-LOYALTY_TIERS: tuple[str, ...] = ("Bronze", "Silver", "Gold", "Platinum")
-CUSTOMER_SEGMENTS: tuple[str, ...] = ("Premium", "Standard", "Basic")
+from c360_spark_processing.vocabulary import LOYALTY_TIERS
+
 RFM_SEGMENTS: tuple[str, ...] = (
     "Champions",
     "Loyal Customers",
@@ -37,6 +36,16 @@ LIFECYCLE_STAGES: tuple[str, ...] = (
     "Mature",
     "Declining",
     "Lapsed",
+)
+# Youngest first; the last two are the oldest generation and "no birth date".
+GENERATIONS: tuple[str, ...] = (
+    "Gen Alpha",
+    "Gen Z",
+    "Millennials",
+    "Gen X",
+    "Baby Boomers",
+    "Silent Generation",
+    "Unknown",
 )
 RISK_STATUSES: tuple[str, ...] = ("Low", "Medium", "High", "Critical")
 SOURCES: tuple[str, ...] = (
@@ -161,13 +170,7 @@ class PipelineSettings(BaseSettings):
 
     # --- demographics: first birth year of each generation, youngest first ---
     generation_first_birth_year: dict[str, int] = Field(
-        default={
-            "Gen Alpha": 2013,
-            "Gen Z": 1997,
-            "Millennials": 1981,
-            "Gen X": 1965,
-            "Baby Boomers": 1946,
-        },
+        default=dict(zip(GENERATIONS, (2013, 1997, 1981, 1965, 1946), strict=False)),
         description="Born in or after the year -> that generation; before the last -> Silent.",
     )
 

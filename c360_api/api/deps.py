@@ -4,15 +4,18 @@ No `from __future__ import annotations` here: the dependency factories annotate 
 variables, which FastAPI can only see if annotations are evaluated when the function is defined.
 
 Authentication runs before the snapshot is leased, so 401/403 never depend on data being there.
+Dependencies that never block are `async def`: FastAPI runs every sync dependency in the thread
+pool, and one hop per dependency was most of a cached answer's cost.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import cache
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request, Response, Security
+from fastapi import Depends, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from slowapi import Limiter
+from starlette.concurrency import run_in_threadpool
 
 from c360_api.api.responses import Ctx
 from c360_api.core.cache import ResponseCache
@@ -26,32 +29,32 @@ from c360_api.store import Snapshot, SnapshotStore
 api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> SnapshotStore:
+async def get_store(request: Request) -> SnapshotStore:
     store: SnapshotStore = request.app.state.store
     return store
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
 
 
-def get_jobs(request: Request) -> RefreshJobs:
+async def get_jobs(request: Request) -> RefreshJobs:
     jobs: RefreshJobs = request.app.state.jobs
     return jobs
 
 
-def get_cache(request: Request) -> ResponseCache:
+async def get_cache(request: Request) -> ResponseCache:
     response_cache: ResponseCache = request.app.state.cache
     return response_cache
 
 
-def enforce_rate_limit(request: Request) -> None:
+async def enforce_rate_limit(request: Request) -> None:
     """Run slowapi's limit check as a router dependency (raises slowapi's RateLimitExceeded).
 
     slowapi's middleware looks handlers up in a flat `app.routes`, which no longer holds the routes
@@ -69,8 +72,10 @@ CacheDep = Annotated[ResponseCache, Depends(get_cache)]
 ApiKeyHeaderDep = Annotated[str | None, Security(api_key_header)]
 
 
-def get_snapshot(store: StoreDep) -> Iterator[Snapshot]:
-    """Lease the current snapshot for the whole request."""
+async def get_snapshot(store: StoreDep) -> AsyncIterator[Snapshot]:
+    """Lease the current snapshot for the whole request; a changed CURRENT is opened off the loop."""
+    if store.stale():
+        await run_in_threadpool(store.check)
     with store.lease() as snapshot:
         yield snapshot
 
@@ -79,11 +84,11 @@ SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 
 
 @cache
-def require(scopes: frozenset[Scope]) -> Callable[[Request, str | None], Principal]:
+def require(scopes: frozenset[Scope]) -> Callable[[Request, str | None], Awaitable[Principal]]:
     """Dependency admitting keys holding at least one of `scopes`."""
     wanted = sorted(s.value for s in scopes)
 
-    def dependency(request: Request, api_key: ApiKeyHeaderDep) -> Principal:
+    async def dependency(request: Request, api_key: ApiKeyHeaderDep) -> Principal:
         keyring: KeyRing = request.app.state.keyring
         if Scope.ADMIN in scopes and not keyring.has_admin:
             raise ForbiddenError(
@@ -106,12 +111,11 @@ def require(scopes: frozenset[Scope]) -> Callable[[Request, str | None], Princip
 
 
 @cache
-def context(scopes: frozenset[Scope]) -> Callable[..., Ctx]:
+def context(scopes: frozenset[Scope]) -> Callable[..., Awaitable[Ctx]]:
     """Dependency building the request context of a data route guarded by `scopes`."""
 
-    def dependency(
+    async def dependency(
         request: Request,
-        response: Response,
         principal: Annotated[Principal, Depends(require(scopes))],
         snapshot: SnapshotDep,
         response_cache: CacheDep,
@@ -120,7 +124,7 @@ def context(scopes: frozenset[Scope]) -> Callable[..., Ctx]:
             Query(description="Representation; `Accept: text/csv` also selects CSV."),
         ] = None,
     ) -> Ctx:
-        return Ctx(request, response, snapshot, principal, response_cache, format)
+        return Ctx(request, snapshot, principal, response_cache, format)
 
     return dependency
 

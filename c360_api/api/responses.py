@@ -1,4 +1,9 @@
-"""The success envelope, CSV rendering and the cached reply every data route goes through."""
+"""The success envelope, CSV rendering and the cached reply every data route goes through.
+
+Data routes validate and serialise their data once, when it enters the cache, with the route's own
+response model; every answer (hit or miss) then splices those bytes into a fresh envelope. A hit
+costs no validation and no serialisation, and FastAPI passes the finished `Response` through.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Generic, TypeVar
+from functools import cache
+from typing import Any, Generic, TypeVar, cast
 
 from fastapi import Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic_core import to_json
 
 from c360_api.core.cache import ResponseCache
 from c360_api.core.security import Principal
@@ -20,6 +28,7 @@ from c360_api.store import Row, Snapshot
 DataT = TypeVar("DataT")
 
 CSV_MEDIA_TYPE = "text/csv"
+JSON_MEDIA_TYPE = "application/json"
 LIST_SEPARATOR = "|"
 # Parameters that choose the representation, not the data: never part of a cache key.
 REPRESENTATION_PARAMS = frozenset({"format"})
@@ -52,14 +61,19 @@ class Envelope(BaseModel, Generic[DataT]):
     as_of: date | None = Field(examples=["2025-12-31"])
 
 
-@dataclass(frozen=True)
+@dataclass
 class Result:
-    """What a repository call produced: the data, its count, and the rows CSV renders (if tabular)."""
+    """What a repository call produced: the data, its count, and the rows CSV renders (if tabular).
+
+    `data_json` is `data` validated and serialised by the route's model, filled by the first JSON
+    answer and reused by every cache hit after it.
+    """
 
     data: Any
     count: int
     table: list[Row] | None
     message: str
+    data_json: bytes | None = None
 
 
 def table_result(rows: list[Row], message: str, total: int | None = None) -> Result:
@@ -77,6 +91,21 @@ def envelope(data: Any, count: int, message: str, snapshot: Snapshot | None) -> 
         "snapshot_id": snapshot.snapshot_id if snapshot else None,
         "as_of": snapshot.as_of if snapshot else None,
     }
+
+
+@cache
+def _data_adapter(response_model: type[BaseModel]) -> TypeAdapter[Any]:
+    """Validator/serialiser of the `data` field of a route's `Envelope[...]` response model."""
+    annotation = response_model.model_fields["data"].annotation
+    return TypeAdapter(cast(Any, annotation))
+
+
+def envelope_json(data_json: bytes, count: int, message: str, snapshot: Snapshot) -> bytes:
+    """The success envelope as JSON around already serialised `data` (same fields, same order and
+    same encoding as `Envelope`)."""
+    head = to_json({"success": True, "message": message, "timestamp": datetime.now(UTC)})
+    tail = to_json({"count": count, "snapshot_id": snapshot.snapshot_id, "as_of": snapshot.as_of})
+    return b"".join((head[:-1], b',"data":', data_json, b",", tail[1:]))
 
 
 def _csv_cell(value: Any) -> Any:
@@ -103,7 +132,6 @@ class Ctx:
     """One request's view: its leased snapshot, caller, cache and requested representation."""
 
     request: Request
-    response: Response
     snapshot: Snapshot
     principal: Principal
     cache: ResponseCache
@@ -134,8 +162,8 @@ class Ctx:
         return self.reply(lambda s: table_result(s.mart(table, columns), message), model)
 
     def reply(self, fetch: Callable[[Snapshot], Result], csv_model: type[BaseModel] | None) -> Any:
-        """Serve from cache or `fetch`, then answer the envelope (validated by the route's
-        response_model) or CSV with `csv_model`'s fields as columns."""
+        """Serve from cache or `fetch`, then answer the envelope (data validated by the route's
+        response model) or CSV with `csv_model`'s fields as columns."""
         key = self._cache_key()
         result = self.cache.get(key)
         self.request.state.cache = "HIT" if result is not None else "MISS"
@@ -152,5 +180,10 @@ class Ctx:
                 media_type=CSV_MEDIA_TYPE,
                 headers=headers,
             )
-        self.response.headers.update(headers)
-        return envelope(result.data, result.count, result.message, self.snapshot)
+        if result.data_json is None:
+            route = self.request.scope["route"]
+            assert isinstance(route, APIRoute)
+            adapter = _data_adapter(route.response_model)
+            result.data_json = adapter.dump_json(adapter.validate_python(result.data))
+        body = envelope_json(result.data_json, result.count, result.message, self.snapshot)
+        return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)

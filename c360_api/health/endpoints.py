@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from c360_api.api.deps import MetricsDep, StoreDep
 from c360_api.api.responses import Envelope, envelope
 from c360_api.exceptions import SnapshotUnavailableError
-from c360_api.health.schemas import HealthStatus
+from c360_api.health.schemas import HealthStatus, Liveness
 
 router = APIRouter(tags=["health"])
 
@@ -20,6 +20,18 @@ def api_version() -> str:
         return version("c360")
     except PackageNotFoundError:
         return "0.0.0"
+
+
+ALIVE = Liveness()
+
+
+@router.get("/ping", response_model=Liveness)
+async def ping() -> Liveness:
+    """Liveness for orchestrators: answers while the process serves HTTP, with or without data.
+
+    Readiness (a snapshot is served) is /health. Goes through the same middleware as every route.
+    """
+    return ALIVE
 
 
 @router.get("/health", response_model=Envelope[HealthStatus])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -22,3 +23,9 @@ class HealthStatus(BaseModel):
     as_of: date | None
     snapshot_age_seconds: float | None
     version: str
+
+
+class Liveness(BaseModel):
+    """Answer of /ping: the process serves HTTP. Says nothing about data (that is /health)."""
+
+    status: Literal["alive"] = "alive"

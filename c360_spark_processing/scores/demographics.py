@@ -7,10 +7,9 @@ from datetime import date
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-from c360_spark_processing.settings import PipelineSettings
+from c360_spark_processing.settings import GENERATIONS, PipelineSettings
 
-OLDEST_GENERATION = "Silent Generation"
-UNKNOWN = "Unknown"
+OLDEST_GENERATION, UNKNOWN = GENERATIONS[-2:]
 
 
 def age_at(birth_date: Column, as_of: date) -> Column:

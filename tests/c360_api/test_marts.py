@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,7 +21,7 @@ class MartEndpoint:
         None  # (data key, table, keys) of the 2nd table
     )
 
-    def _rows(self, body: dict) -> list[dict]:
+    def _rows(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         return body["data"][self.data_key] if self.data_key else body["data"]
 
     def test_values_match_the_mart(self, client: TestClient, expect: Expect) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from c360_api.main import create_app
@@ -69,12 +70,11 @@ class TestInMemoryTables:
             "/marketing/churn-risk-customers?min_lifetime_value=100&limit=20",
             f"/customers/{customer}",
         ]
-        with (
-            TestClient(create_app(make_settings(warehouse, snapshot_in_memory=False))) as views,
-            TestClient(create_app(make_settings(warehouse, snapshot_in_memory=True))) as tables,
-        ):
-            wait_for(lambda: tables.app.state.store.peek().loaded)
-            assert not views.app.state.store.peek().loaded
+        views_app = create_app(make_settings(warehouse, snapshot_in_memory=False))
+        tables_app = create_app(make_settings(warehouse, snapshot_in_memory=True))
+        with TestClient(views_app) as views, TestClient(tables_app) as tables:
+            wait_for(lambda: tables_app.state.store.peek().loaded)
+            assert not views_app.state.store.peek().loaded
             for path in paths:
                 want = ok(views.get(path, headers=headers("marketing")))
                 got = ok(tables.get(path, headers=headers("marketing")))
@@ -176,6 +176,7 @@ class TestCacheAndSnapshotSwitch:
         after = own_client.get(OVERVIEW, headers=headers("marketing"))
         assert after.headers["X-Cache"] == "MISS"
         assert ok(after)["snapshot_id"] == new_id
+        assert isinstance(own_client.app, FastAPI)
         assert len(own_client.app.state.cache) == 1  # emptied on the switch
 
     def test_concurrent_requests_during_switches_all_succeed(

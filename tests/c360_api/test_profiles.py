@@ -166,7 +166,7 @@ class TestCustomerProfiles:
         ],
     )
     def test_invalid_enum_is_422_with_allowed_values(
-        self, client: TestClient, params: dict, name: str
+        self, client: TestClient, params: dict[str, Any], name: str
     ) -> None:
         body = error(client.get(PATH, params=params, headers=headers("marketing")), 422)
         assert body["error_details"]["parameter"] == name
@@ -184,7 +184,7 @@ class TestCustomerProfiles:
         ],
     )
     def test_out_of_range_is_422_naming_the_parameter(
-        self, client: TestClient, params: dict, name: str
+        self, client: TestClient, params: dict[str, Any], name: str
     ) -> None:
         body = error(client.get(PATH, params=params, headers=headers("marketing")), 422)
         assert [e["parameter"] for e in body["error_details"]["errors"]] == [name]

@@ -125,6 +125,7 @@ def test_read_ingest_and_reconcile_every_format(spark, input_dir):
         counts = reconcile(raw[source], results[source])
         assert (counts.rows_read, counts.quarantine_reasons) == (rows_read, reasons), source
     ann = results["crm_customers"].loaded.where("crm_id = 'CRM-0000001'").first()
+    assert ann is not None
     assert (ann.first_name, ann.last_name, ann.email) == ("Lee, Ann", 'O"Brien', "ann@x.com")
     assert (ann.phone, ann.postal_code) == ("+12125550134", "07301")
     events = {r.event_id: r.ts for r in results["app_events"].loaded.collect()}

@@ -72,7 +72,7 @@ EXPECTED = {
 }
 
 
-def _frames(spark, order: slice = slice(None)) -> tuple[DataFrame, ...]:
+def _frames(spark, order: slice = slice(None)) -> tuple[DataFrame, DataFrame, DataFrame, DataFrame]:
     def frame(rows, id_column, schema=CONTACT):
         df = spark.createDataFrame(rows[order], schema)
         return df.withColumnRenamed("id", id_column).repartition(2)

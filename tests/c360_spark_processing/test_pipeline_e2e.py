@@ -143,8 +143,10 @@ class TestReconciliation:
         self, manifest: dict[str, Any], snapshot: Path, raw_data: Path
     ) -> None:
         """First failing rule wins: missing buyer, buyer not among the loaded accounts/members, no timestamp."""
-        rows = duckdb.sql(
-            f"""
+        rows = (
+            duckdb.connect()
+            .execute(
+                f"""
             WITH accounts AS (
                 SELECT account_id FROM read_json('{raw_data}/ecommerce_accounts.jsonl', format='newline_delimited', columns={{'account_id': 'VARCHAR'}})
                 EXCEPT SELECT account_id FROM {_quarantined(snapshot, "ecommerce_accounts")}
@@ -163,7 +165,9 @@ class TestReconciliation:
                 FROM read_parquet('{raw_data}/orders.parquet')
             ) WHERE reason IS NOT NULL GROUP BY reason
             """
-        ).fetchall()
+            )
+            .fetchall()
+        )
         assert manifest["sources"]["orders"]["quarantine_reasons"] == dict(rows)
 
     def test_orphan_lines_are_exactly_the_lines_of_quarantined_orders(
