@@ -48,6 +48,10 @@ def _master(requested: str | None) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     configure_run_logging(args.log_level)
+    if not args.input.is_dir():
+        # Checked before Spark starts, so a typo costs nothing and says what is wrong.
+        log.error("pipeline_failed", error=f"input directory not found: {args.input}")
+        return 2
     # Imported here so `c360 --help` and argument errors never pay for starting PySpark.
     from c360_spark_processing.pipeline import run_pipeline
     from c360_spark_processing.settings import PipelineSettings
