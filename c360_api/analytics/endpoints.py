@@ -44,7 +44,7 @@ def _checked(name: str, values: list[str] | None) -> list[str]:
     response_model=Envelope[list[CustomerProfileSummary]],
     responses=CSV_RESPONSES,
 )
-def customer_profiles(
+async def customer_profiles(
     ctx: AnyDataCtx,
     customer_status: Annotated[list[str] | None, _enum_filter("customer_status")] = None,
     segment: Annotated[list[str] | None, _enum_filter("segment")] = None,
@@ -103,4 +103,4 @@ def customer_profiles(
             total,
         )
 
-    return ctx.reply(fetch, CustomerProfileSummary)
+    return await ctx.reply(fetch, CustomerProfileSummary)

@@ -19,6 +19,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import to_json
+from starlette.concurrency import run_in_threadpool
 
 from c360_api.core.cache import ResponseCache
 from c360_api.core.security import Principal
@@ -156,34 +157,58 @@ class Ctx:
             return False
         return tabular and CSV_MEDIA_TYPE in self.request.headers.get("accept", "")
 
-    def mart(self, table: str, model: type[BaseModel], message: str) -> Any:
+    async def mart(self, table: str, model: type[BaseModel], message: str) -> Response:
         """Reply with a whole mart, selecting exactly `model`'s fields."""
         columns = list(model.model_fields)
-        return self.reply(lambda s: table_result(s.mart(table, columns), message), model)
+        return await self.reply(lambda s: table_result(s.mart(table, columns), message), model)
 
-    def reply(self, fetch: Callable[[Snapshot], Result], csv_model: type[BaseModel] | None) -> Any:
+    async def reply(
+        self, fetch: Callable[[Snapshot], Result], csv_model: type[BaseModel] | None
+    ) -> Response:
         """Serve from cache or `fetch`, then answer the envelope (data validated by the route's
-        response model) or CSV with `csv_model`'s fields as columns."""
+        response model) or CSV with `csv_model`'s fields as columns.
+
+        A JSON cache hit is answered on the event loop: it only splices cached bytes into an
+        envelope. Everything that blocks or costs CPU in proportion to the data (the DuckDB read,
+        validation, CSV rendering) runs in the thread pool.
+        """
         key = self._cache_key()
         result = self.cache.get(key)
         self.request.state.cache = "HIT" if result is not None else "MISS"
+        tabular = csv_model is not None and (result is None or result.table is not None)
+        if result is not None and result.data_json is not None and not self._wants_csv(tabular):
+            return self._json(result)
+        return await run_in_threadpool(self._answer, key, result, fetch, csv_model)
+
+    def _headers(self) -> dict[str, str]:
+        return {"X-Cache": self.request.state.cache, "X-Snapshot-ID": self.snapshot.snapshot_id}
+
+    def _json(self, result: Result) -> Response:
+        assert result.data_json is not None
+        body = envelope_json(result.data_json, result.count, result.message, self.snapshot)
+        return Response(body, media_type=JSON_MEDIA_TYPE, headers=self._headers())
+
+    def _answer(
+        self,
+        key: tuple[Any, ...],
+        result: Result | None,
+        fetch: Callable[[Snapshot], Result],
+        csv_model: type[BaseModel] | None,
+    ) -> Response:
         if result is None:
             result = fetch(self.snapshot)
             self.cache.put(key, result)
-        headers = {"X-Cache": self.request.state.cache, "X-Snapshot-ID": self.snapshot.snapshot_id}
         if self._wants_csv(csv_model is not None and result.table is not None):
             assert csv_model is not None
             assert result.table is not None
-            headers["X-Total-Count"] = str(result.count)
             return Response(
                 render_csv(result.table, list(csv_model.model_fields)),
                 media_type=CSV_MEDIA_TYPE,
-                headers=headers,
+                headers={**self._headers(), "X-Total-Count": str(result.count)},
             )
         if result.data_json is None:
             route = self.request.scope["route"]
             assert isinstance(route, APIRoute)
             adapter = _data_adapter(route.response_model)
             result.data_json = adapter.dump_json(adapter.validate_python(result.data))
-        body = envelope_json(result.data_json, result.count, result.message, self.snapshot)
-        return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)
+        return self._json(result)

@@ -18,9 +18,11 @@ router = APIRouter(prefix="/customer-success", tags=["customer success"])
     response_model=Envelope[list[SupportInsightRow]],
     responses=CSV_RESPONSES,
 )
-def support_insights(ctx: CustomerSuccessCtx) -> Any:
+async def support_insights(ctx: CustomerSuccessCtx) -> Any:
     """Ticket volume, response and resolution times, CSAT and churn per ticket category."""
-    return ctx.mart("mart_support_insights", SupportInsightRow, "Support insights by category")
+    return await ctx.mart(
+        "mart_support_insights", SupportInsightRow, "Support insights by category"
+    )
 
 
 @router.get(
@@ -28,6 +30,6 @@ def support_insights(ctx: CustomerSuccessCtx) -> Any:
     response_model=Envelope[list[LifecycleRow]],
     responses=CSV_RESPONSES,
 )
-def lifecycle_analysis(ctx: CustomerSuccessCtx) -> Any:
+async def lifecycle_analysis(ctx: CustomerSuccessCtx) -> Any:
     """Customers, tenure, orders, revenue, health and churn risk per lifecycle stage."""
-    return ctx.mart("mart_lifecycle", LifecycleRow, "Lifecycle analysis")
+    return await ctx.mart("mart_lifecycle", LifecycleRow, "Lifecycle analysis")

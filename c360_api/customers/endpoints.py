@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
 
 from c360_api.api.deps import AnyDataCtx
 from c360_api.api.responses import Ctx, Envelope, Result
@@ -21,7 +22,7 @@ from c360_api.store import Snapshot
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 
-def _view(ctx: Ctx, customer_id: str) -> Any:
+async def _view(ctx: Ctx, customer_id: str) -> Any:
     pii = ctx.principal.pii
 
     def fetch(s: Snapshot) -> Result:
@@ -36,11 +37,11 @@ def _view(ctx: Ctx, customer_id: str) -> Any:
             raise NotFoundError(f"Unknown customer {customer_id}", customer_id=customer_id)
         return Result(Customer360.shape(view), 1, None, f"Customer {customer_id}")
 
-    return ctx.reply(fetch, None)
+    return await ctx.reply(fetch, None)
 
 
 @router.get("/lookup", response_model=Envelope[Customer360])
-def lookup_customer(
+async def lookup_customer(
     ctx: AnyDataCtx,
     source: Annotated[Source, Query(description="Source system of the id.")],
     source_record_id: Annotated[
@@ -49,17 +50,17 @@ def lookup_customer(
     ],
 ) -> Any:
     """The 360 view of the customer a source record was linked to."""
-    customer_id = ctx.snapshot.lookup(source, source_record_id)
+    customer_id = await run_in_threadpool(ctx.snapshot.lookup, source, source_record_id)
     if customer_id is None:
         raise NotFoundError(
             f"No customer linked to {source} record {source_record_id}",
             source=source,
             id=source_record_id,
         )
-    return _view(ctx, customer_id)
+    return await _view(ctx, customer_id)
 
 
 @router.get("/{customer_id}", response_model=Envelope[Customer360])
-def get_customer(ctx: AnyDataCtx, customer_id: Annotated[str, Path(min_length=1)]) -> Any:
+async def get_customer(ctx: AnyDataCtx, customer_id: Annotated[str, Path(min_length=1)]) -> Any:
     """Golden record, every score, linked identities, last 20 orders and last 20 tickets."""
-    return _view(ctx, customer_id)
+    return await _view(ctx, customer_id)

@@ -26,9 +26,9 @@ router = APIRouter(prefix="/finance", tags=["finance"])
     response_model=Envelope[list[ClvBySegmentRow]],
     responses=CSV_RESPONSES,
 )
-def customer_lifetime_value(ctx: FinanceCtx) -> Any:
+async def customer_lifetime_value(ctx: FinanceCtx) -> Any:
     """Historical and predicted 12-month CLV per customer segment."""
-    return ctx.mart("mart_clv_by_segment", ClvBySegmentRow, "CLV by segment")
+    return await ctx.mart("mart_clv_by_segment", ClvBySegmentRow, "CLV by segment")
 
 
 @router.get(
@@ -36,9 +36,9 @@ def customer_lifetime_value(ctx: FinanceCtx) -> Any:
     response_model=Envelope[list[RevenueBySegmentRow]],
     responses=CSV_RESPONSES,
 )
-def revenue_analysis(ctx: FinanceCtx) -> Any:
+async def revenue_analysis(ctx: FinanceCtx) -> Any:
     """Orders, customers and net revenue per segment and channel."""
-    return ctx.mart(
+    return await ctx.mart(
         "mart_revenue_by_segment", RevenueBySegmentRow, "Revenue by segment and channel"
     )
 
@@ -48,7 +48,7 @@ def revenue_analysis(ctx: FinanceCtx) -> Any:
     response_model=Envelope[RfmSegmentation],
     responses=CSV_RESPONSES,
 )
-def rfm_segmentation(ctx: FinanceCtx) -> Any:
+async def rfm_segmentation(ctx: FinanceCtx) -> Any:
     """RFM segments and the R x FM matrix; CSV renders the segments; `count` = segments."""
 
     def fetch(s: Snapshot) -> Result:
@@ -58,7 +58,7 @@ def rfm_segmentation(ctx: FinanceCtx) -> Any:
             {"segments": segments, "matrix": matrix}, len(segments), segments, "RFM segmentation"
         )
 
-    return ctx.reply(fetch, RfmSegmentRow)
+    return await ctx.reply(fetch, RfmSegmentRow)
 
 
 @router.get(
@@ -66,6 +66,6 @@ def rfm_segmentation(ctx: FinanceCtx) -> Any:
     response_model=Envelope[list[ProfitabilityRow]],
     responses=CSV_RESPONSES,
 )
-def profitability_metrics(ctx: FinanceCtx) -> Any:
+async def profitability_metrics(ctx: FinanceCtx) -> Any:
     """Revenue, cost, margin, discounts and refunds per customer segment."""
-    return ctx.mart("mart_profitability", ProfitabilityRow, "Profitability by segment")
+    return await ctx.mart("mart_profitability", ProfitabilityRow, "Profitability by segment")

@@ -26,9 +26,9 @@ router = APIRouter(prefix="/marketing", tags=["marketing"])
     response_model=Envelope[list[HealthOverviewRow]],
     responses=CSV_RESPONSES,
 )
-def customer_health_overview(ctx: MarketingCtx) -> Any:
+async def customer_health_overview(ctx: MarketingCtx) -> Any:
     """Customers, health, churn risk and revenue per customer_status (mart_health_overview)."""
-    return ctx.mart("mart_health_overview", HealthOverviewRow, "Customer health by status")
+    return await ctx.mart("mart_health_overview", HealthOverviewRow, "Customer health by status")
 
 
 @router.get(
@@ -36,7 +36,7 @@ def customer_health_overview(ctx: MarketingCtx) -> Any:
     response_model=Envelope[list[ChurnRiskCustomer]],
     responses=CSV_RESPONSES,
 )
-def churn_risk_customers(
+async def churn_risk_customers(
     ctx: MarketingCtx,
     min_lifetime_value: Annotated[
         float | None, Query(ge=0, description="Only customers with total_spent at least this.")
@@ -51,7 +51,7 @@ def churn_risk_customers(
         rows, total = s.churn_risk(columns, min_lifetime_value, limit, offset)
         return table_result(rows, f"{len(rows)} of {total} churn-risk customers", total)
 
-    return ctx.reply(fetch, ChurnRiskCustomer)
+    return await ctx.reply(fetch, ChurnRiskCustomer)
 
 
 @router.get(
@@ -59,9 +59,9 @@ def churn_risk_customers(
     response_model=Envelope[list[LoyaltyMetricsRow]],
     responses=CSV_RESPONSES,
 )
-def loyalty_program_metrics(ctx: MarketingCtx) -> Any:
+async def loyalty_program_metrics(ctx: MarketingCtx) -> Any:
     """Members, points, revenue and status mix per loyalty tier (mart_loyalty_metrics)."""
-    return ctx.mart("mart_loyalty_metrics", LoyaltyMetricsRow, "Loyalty metrics by tier")
+    return await ctx.mart("mart_loyalty_metrics", LoyaltyMetricsRow, "Loyalty metrics by tier")
 
 
 @router.get(
@@ -69,7 +69,7 @@ def loyalty_program_metrics(ctx: MarketingCtx) -> Any:
     response_model=Envelope[CustomerSegmentation],
     responses=CSV_RESPONSES,
 )
-def customer_segmentation(ctx: MarketingCtx) -> Any:
+async def customer_segmentation(ctx: MarketingCtx) -> Any:
     """Segment summary plus RFM segments; CSV renders the segment summary; `count` = segments."""
 
     def fetch(s: Snapshot) -> Result:
@@ -78,4 +78,4 @@ def customer_segmentation(ctx: MarketingCtx) -> Any:
         data = {"segments": segments, "rfm_segments": rfm}
         return Result(data, len(segments), segments, "Customer segmentation")
 
-    return ctx.reply(fetch, SegmentSummaryRow)
+    return await ctx.reply(fetch, SegmentSummaryRow)

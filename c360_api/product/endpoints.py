@@ -18,9 +18,9 @@ router = APIRouter(prefix="/product", tags=["product"])
     response_model=Envelope[list[DigitalEngagementRow]],
     responses=CSV_RESPONSES,
 )
-def digital_engagement_analysis(ctx: ProductCtx) -> Any:
+async def digital_engagement_analysis(ctx: ProductCtx) -> Any:
     """App adoption, sessions, conversion and channel revenue shares per generation."""
-    return ctx.mart(
+    return await ctx.mart(
         "mart_digital_engagement", DigitalEngagementRow, "Digital engagement by generation"
     )
 
@@ -30,9 +30,9 @@ def digital_engagement_analysis(ctx: ProductCtx) -> Any:
     response_model=Envelope[list[CrossSellRow]],
     responses=CSV_RESPONSES,
 )
-def cross_sell_opportunities(ctx: ProductCtx) -> Any:
+async def cross_sell_opportunities(ctx: ProductCtx) -> Any:
     """Channel, category and loyalty-upgrade opportunities with their potential revenue."""
-    return ctx.mart("mart_cross_sell", CrossSellRow, "Cross-sell opportunities")
+    return await ctx.mart("mart_cross_sell", CrossSellRow, "Cross-sell opportunities")
 
 
 @router.get(
@@ -40,6 +40,6 @@ def cross_sell_opportunities(ctx: ProductCtx) -> Any:
     response_model=Envelope[list[CategoryInsightRow]],
     responses=CSV_RESPONSES,
 )
-def category_insights(ctx: ProductCtx) -> Any:
+async def category_insights(ctx: ProductCtx) -> Any:
     """Revenue, margin, discounts, refunds, repeat buying and stock per category."""
-    return ctx.mart("mart_category_insights", CategoryInsightRow, "Category insights")
+    return await ctx.mart("mart_category_insights", CategoryInsightRow, "Category insights")
