@@ -32,7 +32,9 @@ snapshot: data ## Build a warehouse snapshot when none is current
 	else $(UV) run c360 pipeline --input $(DATA_DIR) --warehouse $(WAREHOUSE) --master 'local[*]'; fi
 
 run: snapshot ## Set up, generate data, build a snapshot and serve on $(HOST):$(PORT)
-	C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) $(UV) run c360 serve --host $(HOST) --port $(PORT) --print-admin-key
+	C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) \
+	C360_ANONYMOUS_SCOPES=$${C360_ANONYMOUS_SCOPES:-'["marketing","product","finance","customer_success"]'} \
+	$(UV) run c360 serve --host $(HOST) --port $(PORT) --print-admin-key
 
 serve: dev-install ## Serve the API over the current snapshot (no data or snapshot step)
 	C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) $(UV) run c360 serve --host $(HOST) --port $(PORT)

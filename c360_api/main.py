@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.cache = cache
     app.state.store = store
-    app.state.keyring = KeyRing(settings.api_keys)
+    app.state.keyring = KeyRing(settings.api_keys, settings.anonymous_scopes)
     app.state.limiter = limiter
     app.state.jobs = RefreshJobs(settings.refresh_argv, store.check)
 

@@ -95,10 +95,14 @@ def require(scopes: frozenset[Scope]) -> Callable[[Request, str | None], Awaitab
                 "Admin API disabled: no admin key is configured", required_scopes=wanted
             )
         if not api_key:
-            raise NotAuthenticatedError(f"Missing API key (header {API_KEY_HEADER})")
-        principal = keyring.authenticate(api_key)
-        if principal is None:
-            raise NotAuthenticatedError("Unknown API key")
+            principal = keyring.anonymous
+            if principal is None or not principal.scopes & scopes:
+                raise NotAuthenticatedError(f"Missing API key (header {API_KEY_HEADER})")
+        else:
+            found = keyring.authenticate(api_key)
+            if found is None:
+                raise NotAuthenticatedError("Unknown API key")
+            principal = found
         request.state.key_id = principal.key_id
         if not principal.scopes & scopes:
             raise ForbiddenError(

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
     api_keys: list[ApiKey] = Field(default_factory=list)
+    anonymous_scopes: frozenset[Scope] = Field(
+        default=frozenset(),
+        description="Data scopes granted to requests without X-API-Key, for local demos (`make run` "
+        "opens the four data scopes so the README's curl examples work as written). Never pii or "
+        "admin; production refuses any.",
+    )
     refresh_command: list[str] = Field(
         default_factory=lambda: list(DEFAULT_REFRESH_COMMAND),
         description="argv of the refresh job; {python}, {input}, {warehouse}, {master} are "
@@ -97,8 +103,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> Self:
+        if not self.anonymous_scopes <= DATA_SCOPES:
+            raise ValueError("anonymous_scopes may only hold data scopes (never pii or admin)")
         if self.environment != "production":
             return self
+        if self.anonymous_scopes:
+            raise ValueError("production refuses anonymous access (anonymous_scopes must be empty)")
         if not any(Scope.ADMIN in k.scopes for k in self.api_keys):
             raise ValueError("production needs at least one API key with the admin scope")
         weak = [k.key_id for k in self.api_keys if k.key_sha256 in PLACEHOLDER_HASHES]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from c360_api.core.config import ApiKey, Scope
 
 API_KEY_HEADER = "X-API-Key"
+ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,13 @@ class Principal:
 class KeyRing:
     """Configured keys, matched by hash without leaking timing about which one matched."""
 
-    def __init__(self, keys: list[ApiKey]) -> None:
+    def __init__(
+        self, keys: list[ApiKey], anonymous_scopes: frozenset[Scope] = frozenset()
+    ) -> None:
         self._keys = list(keys)
         self.has_admin = any(Scope.ADMIN in k.scopes for k in keys)
+        # Callers without a key, when local settings open some data scopes to them.
+        self.anonymous = Principal(ANONYMOUS, anonymous_scopes) if anonymous_scopes else None
 
     def authenticate(self, raw_key: str | None) -> Principal | None:
         if not raw_key:

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
+from c360_api.core.config import Scope
 from c360_api.main import create_app
 from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
@@ -294,3 +296,31 @@ class TestRefreshData:
         before = Expect(own_warehouse).snapshot_id
         (own_warehouse / "CURRENT").write_text("missing-snapshot\n")
         assert ok(own_client.get(OVERVIEW, headers=headers("marketing")))["snapshot_id"] == before
+
+
+class TestAnonymousAccess:
+    """Local demos may open data scopes to callers without a key; never pii, admin or production."""
+
+    def test_open_scope_answers_without_a_key(self, warehouse: Path) -> None:
+        settings = make_settings(warehouse, anonymous_scopes=frozenset({Scope.MARKETING}))
+        with TestClient(create_app(settings)) as client:
+            body = ok(client.get("/marketing/churn-risk-customers?limit=5"))
+            assert all(row["customer_id"] for row in body["data"])
+            profiles = ok(client.get("/analytics/customer-profiles?limit=5"))["data"]
+            assert all(r["email"] is None and r["phone"] is None for r in profiles)
+            error(client.get("/finance/revenue-analysis"), 401)
+            error(client.get("/admin/metrics"), 401)
+            error(
+                client.get("/marketing/churn-risk-customers", headers={"X-API-Key": "wrong"}), 401
+            )
+
+    @pytest.mark.parametrize("scope", [Scope.PII, Scope.ADMIN])
+    def test_pii_and_admin_are_never_anonymous(self, warehouse: Path, scope: Scope) -> None:
+        with pytest.raises(ValidationError, match="anonymous_scopes"):
+            make_settings(warehouse, anonymous_scopes=frozenset({scope}))
+
+    def test_production_refuses_anonymous_access(self, warehouse: Path) -> None:
+        with pytest.raises(ValidationError, match="anonymous"):
+            make_settings(
+                warehouse, environment="production", anonymous_scopes=frozenset({Scope.MARKETING})
+            )
