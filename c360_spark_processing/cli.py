@@ -9,7 +9,7 @@ from pathlib import Path
 
 import structlog
 
-from c360_spark_processing.run_log import configure_run_logging
+from c360_spark_processing.run_log import configure_json_logging
 
 log = structlog.get_logger("c360.pipeline")
 
@@ -47,7 +47,7 @@ def _master(requested: str | None) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    configure_run_logging(args.log_level)
+    configure_json_logging(args.log_level)
     if not args.input.is_dir():
         # Checked before Spark starts, so a typo costs nothing and says what is wrong.
         log.error("pipeline_failed", error=f"input directory not found: {args.input}")

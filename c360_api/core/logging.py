@@ -1,25 +1,13 @@
-"""structlog configured for one JSON object per line on stderr."""
+"""Logging of the API: the shared structlog JSON lines, plus stdlib logging (uvicorn) on stderr."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-import structlog
+from c360_spark_processing.run_log import configure_json_logging
 
 
 def configure_logging(level: str) -> None:
-    """JSON lines with ISO timestamps; idempotent, so app factories may call it freely."""
     logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
-    structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
-    )
+    configure_json_logging(level)
