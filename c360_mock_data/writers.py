@@ -7,6 +7,7 @@ valid RFC 4180); JSON lines come pre-formatted from `formatting.json_lines`.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -22,9 +23,11 @@ from c360_mock_data.formatting import IntArray, date_strings
 _CSV_BODY = pacsv.WriteOptions(include_header=False, quoting_style="none")
 
 
-class _Closing:
-    def close(self) -> None:
-        raise NotImplementedError
+class _Closing(ABC):
+    """Context-manager support for writers that must be closed."""
+
+    @abstractmethod
+    def close(self) -> None: ...
 
     def __enter__(self) -> Self:
         return self
