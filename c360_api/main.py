@@ -19,7 +19,7 @@ from c360_api.core.config import Settings
 from c360_api.core.logging import configure_logging
 from c360_api.core.metrics import Metrics
 from c360_api.core.ratelimit import STORAGE_URI
-from c360_api.core.security import API_KEY_HEADER, KeyRing
+from c360_api.core.security import API_KEY_HEADER, KeyRing, request_principal
 from c360_api.customer_success.endpoints import router as customer_success_router
 from c360_api.customers.endpoints import router as customers_router
 from c360_api.exceptions import register_error_handlers
@@ -43,8 +43,7 @@ Every list answers CSV with `?format=csv` or `Accept: text/csv`.
 
 def _rate_limit_key(request: Request) -> str:
     """Limit per API key id; anonymous or unknown callers per client address."""
-    keyring: KeyRing = request.app.state.keyring
-    principal = keyring.authenticate(request.headers.get(API_KEY_HEADER))
+    principal = request_principal(request)
     if principal is not None:
         return f"key:{principal.key_id}"
     raw = request.headers.get(API_KEY_HEADER)

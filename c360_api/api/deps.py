@@ -21,7 +21,7 @@ from c360_api.api.responses import Ctx
 from c360_api.core.cache import ResponseCache
 from c360_api.core.config import DATA_SCOPES, Scope, Settings
 from c360_api.core.metrics import Metrics
-from c360_api.core.security import API_KEY_HEADER, KeyRing, Principal
+from c360_api.core.security import API_KEY_HEADER, KeyRing, Principal, request_principal
 from c360_api.exceptions import ForbiddenError, NotAuthenticatedError
 from c360_api.jobs import RefreshJobs
 from c360_api.store import Snapshot, SnapshotStore
@@ -99,7 +99,7 @@ def require(scopes: frozenset[Scope]) -> Callable[[Request, str | None], Awaitab
             if principal is None or not principal.scopes & scopes:
                 raise NotAuthenticatedError(f"Missing API key (header {API_KEY_HEADER})")
         else:
-            found = keyring.authenticate(api_key)
+            found = request_principal(request)
             if found is None:
                 raise NotAuthenticatedError("Unknown API key")
             principal = found

@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import cast
+
+from starlette.requests import Request
 
 from c360_api.core.config import ApiKey, Scope
 
 API_KEY_HEADER = "X-API-Key"
 ANONYMOUS = "anonymous"
+_UNAUTHENTICATED = object()  # request.state has not looked at the key yet
 
 
 @dataclass(frozen=True)
@@ -44,3 +48,18 @@ class KeyRing:
             if hmac.compare_digest(digest, key.key_sha256):
                 match = key
         return None if match is None else Principal(match.key_id, match.scopes)
+
+
+def request_principal(request: Request) -> Principal | None:
+    """The caller the request's X-API-Key names, authenticated once per request.
+
+    The rate limiter keys on it and the scope check needs it; both ask here, so a request's key
+    is hashed and compared once.
+    """
+    cached: object = getattr(request.state, "principal", _UNAUTHENTICATED)
+    if cached is not _UNAUTHENTICATED:
+        return cast("Principal | None", cached)
+    keyring: KeyRing = request.app.state.keyring
+    principal = keyring.authenticate(request.headers.get(API_KEY_HEADER))
+    request.state.principal = principal
+    return principal
