@@ -14,6 +14,7 @@ from slowapi.util import get_remote_address
 from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
 from c360_api.api.deps import enforce_rate_limit
+from c360_api.api.fast_path import CachedAnswerMiddleware
 from c360_api.core.cache import ResponseCache
 from c360_api.core.config import Settings
 from c360_api.core.logging import configure_logging
@@ -89,18 +90,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     register_error_handlers(app)
     app.include_router(health_router)  # monitoring is never rate limited
-    for router in (
+    data_routers = (
         marketing_router,
         product_router,
         finance_router,
         customer_success_router,
         analytics_router,
         customers_router,
-        admin_router,
-    ):
+    )
+    for router in (*data_routers, admin_router):
         app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
 
-    # Added inside-out: the access log wraps CORS.
+    # Added inside-out: the access log wraps CORS, which wraps cached answers.
+    app.add_middleware(CachedAnswerMiddleware, prefixes=tuple(f"{r.prefix}/" for r in data_routers))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

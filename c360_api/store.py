@@ -89,6 +89,10 @@ PROFILE_MIN_FILTERS: dict[str, str] = {
     "min_lifetime_value": "total_spent",
 }
 
+# In memory, the columns profile filters compare become ENUMs (built from the snapshot's values):
+# a filter then compares small integers, not strings, which halves a filtered page at 1M customers.
+ENUM_COLUMNS: dict[str, tuple[str, ...]] = {"customer_profile": tuple(PROFILE_IN_FILTERS.values())}
+
 RECENT_LIMIT = 20
 
 
@@ -136,21 +140,40 @@ def _read_current(warehouse: Path) -> tuple[tuple[int, int, int], str] | None:
         return None
 
 
+def _fetch(
+    cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> list[Row]:
+    cur.execute(sql, params if isinstance(params, dict) else list(params))
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
 def _connect(root: Path, tables: frozenset[str]) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB over a snapshot: `tables` copied into memory, the rest views."""
     con = duckdb.connect(":memory:")
     # Views re-read Parquet footers on every query unless told to keep them.
     con.execute("SET parquet_metadata_cache = true")
+    # Late materialisation turns "a customer's latest 20 rows" from an index probe into a row-group
+    # scan plus a semi-join (1.5 -> 2.4 ms per fact table); page queries already materialise late.
+    con.execute("SET disabled_optimizers = 'late_materialization'")
     for table_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         name = table_dir.name
         if name == "quarantine":
             continue
         source = f"read_parquet('{table_dir.as_posix()}/*.parquet')"
         if name in tables:
-            con.execute(f"CREATE TABLE {_ident(name)} AS SELECT * FROM {source}")
-            con.execute(
-                f"CREATE INDEX {_ident(name + '_customer')} ON {_ident(name)} (customer_id)"
-            )
+            table = _ident(name)
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
+            for column in ENUM_COLUMNS.get(name, ()):
+                enum, col = _ident(f"{name}_{column}"), _ident(column)
+                if con.execute(f"SELECT count({col}) FROM {table}").fetchone() == (0,):
+                    continue  # an ENUM needs at least one value
+                con.execute(
+                    f"CREATE TYPE {enum} AS ENUM (SELECT DISTINCT {col} FROM {table} "
+                    f"WHERE {col} IS NOT NULL ORDER BY 1)"
+                )
+                con.execute(f"ALTER TABLE {table} ALTER {col} TYPE {enum}")
+            con.execute(f"CREATE INDEX {_ident(name + '_customer')} ON {table} (customer_id)")
         else:
             con.execute(f"CREATE VIEW {_ident(name)} AS SELECT * FROM {source}")
     return con
@@ -249,9 +272,7 @@ class Snapshot:
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         with self._cursor() as cur:
-            cur.execute(sql, params if isinstance(params, dict) else list(params))
-            names = [d[0] for d in cur.description or []]
-            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+            return _fetch(cur, sql, params)
 
     def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with self._cursor() as cur:
@@ -326,6 +347,10 @@ class Snapshot:
         are materialised once and serve both the count and the page (the string filters are the
         expensive part); without one the count is free and sorting in place is cheaper.
         """
+        if "customer_id" not in columns:
+            raise ValueError(
+                "a page's columns must include customer_id (rows are put in order by it)"
+            )
         narrow = ", ".join(_ident(c) for c in dict.fromkeys(("customer_id", sort_column)))
         if where:
             page_sql = (
@@ -341,15 +366,20 @@ class Snapshot:
                 f"ORDER BY {order} LIMIT ? OFFSET ?))"
             )
         with self._cursor() as cur:
-            found = cur.execute(page_sql, [*params, limit, offset]).fetchone()
-        assert found is not None
-        total, ids = int(found[0]), found[1] or []
-        rows = self._rows(
-            f"SELECT {_select_list(columns, pii)} FROM customer_profile "
-            "WHERE customer_id = ANY($ids) ORDER BY list_position($ids, customer_id)",
-            {"ids": ids},
-        )
-        return rows, total
+            page = cur.execute(page_sql, [*params, limit, offset]).fetchone()
+            assert page is not None
+            total, ids = int(page[0]), page[1] or []
+            if not ids:
+                return [], total
+            # A literal IN list of parameters probes the customer_id index; `= ANY($list)` scans.
+            rows = _fetch(
+                cur,
+                f"SELECT {_select_list(columns, pii)} FROM customer_profile "
+                f"WHERE customer_id IN ({', '.join('?' * len(ids))})",
+                ids,
+            )
+        by_id = {row["customer_id"]: row for row in rows}
+        return [by_id[i] for i in ids], total
 
     def customer(
         self,
@@ -359,30 +389,41 @@ class Snapshot:
         order_columns: Sequence[str],
         ticket_columns: Sequence[str],
     ) -> Row | None:
-        """The 360 view of one customer, or None when the id is unknown."""
-        found = self._rows(
-            f"SELECT {_select_list(profile_columns, pii)} FROM customer_profile WHERE customer_id = ?",
-            [customer_id],
+        """The 360 view of one customer, or None when the id is unknown.
+
+        Four small queries on one cursor (a cursor costs about 0.25 ms). The profile row is read as
+        `*` and narrowed here: DuckDB binds a hundred named columns about 1 ms slower than `*`.
+        """
+        hidden = (
+            "" if pii else f" REPLACE ({', '.join(f'NULL AS {_ident(c)}' for c in PII_COLUMNS)})"
         )
-        if not found:
-            return None
-        identities = self._rows(
-            "SELECT source, source_record_id FROM identity_crosswalk WHERE customer_id = ? "
-            "ORDER BY source, source_record_id",
-            [customer_id],
-        )
-        orders = self._rows(
-            f"SELECT {_select_list(order_columns, pii)} FROM fact_orders WHERE customer_id = ? "
-            "ORDER BY order_ts DESC, order_id DESC LIMIT ?",
-            [customer_id, RECENT_LIMIT],
-        )
-        tickets = self._rows(
-            f"SELECT {_select_list(ticket_columns, pii)} FROM fact_support_tickets "
-            "WHERE customer_id = ? ORDER BY created_at DESC, ticket_id DESC LIMIT ?",
-            [customer_id, RECENT_LIMIT],
-        )
+        recent = "WHERE customer_id = ? ORDER BY {} DESC, {} DESC LIMIT ?"
+        with self._cursor() as cur:
+            found = _fetch(
+                cur, f"SELECT *{hidden} FROM customer_profile WHERE customer_id = ?", [customer_id]
+            )
+            if not found:
+                return None
+            identities = _fetch(
+                cur,
+                "SELECT source, source_record_id FROM identity_crosswalk WHERE customer_id = ? "
+                "ORDER BY source, source_record_id",
+                [customer_id],
+            )
+            orders = _fetch(
+                cur,
+                f"SELECT {_select_list(order_columns, pii)} FROM fact_orders "
+                + recent.format("order_ts", "order_id"),
+                [customer_id, RECENT_LIMIT],
+            )
+            tickets = _fetch(
+                cur,
+                f"SELECT {_select_list(ticket_columns, pii)} FROM fact_support_tickets "
+                + recent.format("created_at", "ticket_id"),
+                [customer_id, RECENT_LIMIT],
+            )
         return {
-            "profile": found[0],
+            "profile": {c: found[0][c] for c in profile_columns},
             "identities": identities,
             "recent_orders": orders,
             "recent_tickets": tickets,

@@ -14,15 +14,14 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import APIKeyHeader
-from slowapi import Limiter
 from starlette.concurrency import run_in_threadpool
 
 from c360_api.api.responses import Ctx
 from c360_api.core.cache import ResponseCache
 from c360_api.core.config import DATA_SCOPES, Scope, Settings
 from c360_api.core.metrics import Metrics
-from c360_api.core.security import API_KEY_HEADER, KeyRing, Principal, request_principal
-from c360_api.exceptions import ForbiddenError, NotAuthenticatedError
+from c360_api.core.ratelimit import check_rate_limit
+from c360_api.core.security import API_KEY_HEADER, Principal, admit
 from c360_api.jobs import RefreshJobs
 from c360_api.store import Snapshot, SnapshotStore
 
@@ -55,13 +54,8 @@ async def get_cache(request: Request) -> ResponseCache:
 
 
 async def enforce_rate_limit(request: Request) -> None:
-    """Run slowapi's limit check as a router dependency (raises slowapi's RateLimitExceeded).
-
-    slowapi's middleware looks handlers up in a flat `app.routes`, which no longer holds the routes
-    of included routers in this FastAPI version, so it would silently limit nothing.
-    """
-    limiter: Limiter = request.app.state.limiter
-    limiter._check_request_limit(request, request.scope.get("endpoint"), True)
+    """Router dependency: the caller's rate limit (counted once per request)."""
+    check_rate_limit(request, request.scope.get("endpoint"))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -86,30 +80,10 @@ SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 @cache
 def require(scopes: frozenset[Scope]) -> Callable[[Request, str | None], Awaitable[Principal]]:
     """Dependency admitting keys holding at least one of `scopes`."""
-    wanted = sorted(s.value for s in scopes)
 
     async def dependency(request: Request, api_key: ApiKeyHeaderDep) -> Principal:
-        keyring: KeyRing = request.app.state.keyring
-        if Scope.ADMIN in scopes and not keyring.has_admin:
-            raise ForbiddenError(
-                "Admin API disabled: no admin key is configured", required_scopes=wanted
-            )
-        if not api_key:
-            principal = keyring.anonymous
-            if principal is None or not principal.scopes & scopes:
-                raise NotAuthenticatedError(f"Missing API key (header {API_KEY_HEADER})")
-        else:
-            found = request_principal(request)
-            if found is None:
-                raise NotAuthenticatedError("Unknown API key")
-            principal = found
-        request.state.key_id = principal.key_id
-        if not principal.scopes & scopes:
-            raise ForbiddenError(
-                f"This key lacks the scope for this route (one of: {', '.join(wanted)})",
-                required_scopes=wanted,
-            )
-        return principal
+        # `api_key` documents the header in OpenAPI; `admit` reads it from the request.
+        return admit(request, scopes)
 
     return dependency
 
@@ -128,7 +102,7 @@ def context(scopes: frozenset[Scope]) -> Callable[..., Awaitable[Ctx]]:
             Query(description="Representation; `Accept: text/csv` also selects CSV."),
         ] = None,
     ) -> Ctx:
-        return Ctx(request, snapshot, principal, response_cache, format)
+        return Ctx(request, snapshot, principal, scopes, response_cache, format)
 
     return dependency
 

@@ -22,6 +22,7 @@ from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from c360_api.core.cache import ResponseCache
+from c360_api.core.config import Scope
 from c360_api.core.security import Principal
 from c360_api.exceptions import InvalidParameterError
 from c360_api.store import Row, Snapshot
@@ -67,7 +68,8 @@ class Result:
     """What a repository call produced: the data, its count, and the rows CSV renders (if tabular).
 
     `data_json` is `data` validated and serialised by the route's model, filled by the first JSON
-    answer and reused by every cache hit after it.
+    answer and reused by every cache hit after it. `route` and `scopes` are the route that cached it
+    and the scopes guarding that route, which the cached-answer fast path checks before answering.
     """
 
     data: Any
@@ -75,6 +77,8 @@ class Result:
     table: list[Row] | None
     message: str
     data_json: bytes | None = None
+    route: APIRoute | None = None
+    scopes: frozenset[Scope] = frozenset()
 
 
 def table_result(rows: list[Row], message: str, total: int | None = None) -> Result:
@@ -128,6 +132,40 @@ def render_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
+def cache_key(request: Request, snapshot_id: str, pii: bool) -> tuple[Any, ...]:
+    """Route path, normalised data parameters (order-free), snapshot and the caller's pii right."""
+    params: dict[str, list[str]] = {}
+    for k, v in request.query_params.multi_items():
+        if k not in REPRESENTATION_PARAMS:
+            params.setdefault(k, []).append(v)
+    normalised = tuple(sorted((k, tuple(sorted(v))) for k, v in params.items()))
+    return (request.url.path, normalised, snapshot_id, pii)
+
+
+def wants_csv(request: Request, fmt: str | None, tabular: bool) -> bool:
+    """Whether to answer CSV: `format` decides, else the Accept header (tabular data only)."""
+    if fmt == "csv":
+        if not tabular:
+            raise InvalidParameterError(
+                "format=csv is only available on list endpoints", parameter="format"
+            )
+        return True
+    if fmt == "json":
+        return False
+    return tabular and CSV_MEDIA_TYPE in request.headers.get("accept", "")
+
+
+def _headers(cache_state: str, snapshot: Snapshot) -> dict[str, str]:
+    return {"X-Cache": cache_state, "X-Snapshot-ID": snapshot.snapshot_id}
+
+
+def json_answer(result: Result, snapshot: Snapshot, cache_state: str) -> Response:
+    """A result's envelope around its serialised data, stamped now."""
+    assert result.data_json is not None
+    body = envelope_json(result.data_json, result.count, result.message, snapshot)
+    return Response(body, media_type=JSON_MEDIA_TYPE, headers=_headers(cache_state, snapshot))
+
+
 @dataclass(frozen=True)
 class Ctx:
     """One request's view: its leased snapshot, caller, cache and requested representation."""
@@ -135,27 +173,12 @@ class Ctx:
     request: Request
     snapshot: Snapshot
     principal: Principal
+    scopes: frozenset[Scope]
     cache: ResponseCache
     fmt: str | None
 
-    def _cache_key(self) -> tuple[Any, ...]:
-        params: dict[str, list[str]] = {}
-        for k, v in self.request.query_params.multi_items():
-            if k not in REPRESENTATION_PARAMS:
-                params.setdefault(k, []).append(v)
-        normalised = tuple(sorted((k, tuple(sorted(v))) for k, v in params.items()))
-        return (self.request.url.path, normalised, self.snapshot.snapshot_id, self.principal.pii)
-
     def _wants_csv(self, tabular: bool) -> bool:
-        if self.fmt == "csv":
-            if not tabular:
-                raise InvalidParameterError(
-                    "format=csv is only available on list endpoints", parameter="format"
-                )
-            return True
-        if self.fmt == "json":
-            return False
-        return tabular and CSV_MEDIA_TYPE in self.request.headers.get("accept", "")
+        return wants_csv(self.request, self.fmt, tabular)
 
     async def mart(self, table: str, model: type[BaseModel], message: str) -> Response:
         """Reply with a whole mart, selecting exactly `model`'s fields."""
@@ -172,21 +195,13 @@ class Ctx:
         envelope. Everything that blocks or costs CPU in proportion to the data (the DuckDB read,
         validation, CSV rendering) runs in the thread pool.
         """
-        key = self._cache_key()
+        key = cache_key(self.request, self.snapshot.snapshot_id, self.principal.pii)
         result = self.cache.get(key)
         self.request.state.cache = "HIT" if result is not None else "MISS"
         tabular = csv_model is not None and (result is None or result.table is not None)
         if result is not None and result.data_json is not None and not self._wants_csv(tabular):
-            return self._json(result)
+            return json_answer(result, self.snapshot, self.request.state.cache)
         return await run_in_threadpool(self._answer, key, result, fetch, csv_model)
-
-    def _headers(self) -> dict[str, str]:
-        return {"X-Cache": self.request.state.cache, "X-Snapshot-ID": self.snapshot.snapshot_id}
-
-    def _json(self, result: Result) -> Response:
-        assert result.data_json is not None
-        body = envelope_json(result.data_json, result.count, result.message, self.snapshot)
-        return Response(body, media_type=JSON_MEDIA_TYPE, headers=self._headers())
 
     def _answer(
         self,
@@ -195,8 +210,11 @@ class Ctx:
         fetch: Callable[[Snapshot], Result],
         csv_model: type[BaseModel] | None,
     ) -> Response:
+        route = self.request.scope["route"]
+        assert isinstance(route, APIRoute)
         if result is None:
             result = fetch(self.snapshot)
+            result.route, result.scopes = route, self.scopes
             self.cache.put(key, result)
         if self._wants_csv(csv_model is not None and result.table is not None):
             assert csv_model is not None
@@ -204,11 +222,12 @@ class Ctx:
             return Response(
                 render_csv(result.table, list(csv_model.model_fields)),
                 media_type=CSV_MEDIA_TYPE,
-                headers={**self._headers(), "X-Total-Count": str(result.count)},
+                headers={
+                    **_headers(self.request.state.cache, self.snapshot),
+                    "X-Total-Count": str(result.count),
+                },
             )
         if result.data_json is None:
-            route = self.request.scope["route"]
-            assert isinstance(route, APIRoute)
             adapter = _data_adapter(route.response_model)
             result.data_json = adapter.dump_json(adapter.validate_python(result.data))
-        return self._json(result)
+        return json_answer(result, self.snapshot, self.request.state.cache)

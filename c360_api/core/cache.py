@@ -25,10 +25,17 @@ class ResponseCache:
         self._metrics = metrics
 
     def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            value = self._cache.get(key)
+        value = self.peek(key)
         self._metrics.cache_event(hit=value is not None)
         return value
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The entry without counting a lookup (the caller counts it if it serves the entry)."""
+        with self._lock:
+            return self._cache.get(key)
+
+    def count_hit(self) -> None:
+        self._metrics.cache_event(hit=True)
 
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:

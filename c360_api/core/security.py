@@ -10,6 +10,7 @@ from typing import cast
 from starlette.requests import Request
 
 from c360_api.core.config import ApiKey, Scope
+from c360_api.exceptions import ForbiddenError, NotAuthenticatedError
 
 API_KEY_HEADER = "X-API-Key"
 ANONYMOUS = "anonymous"
@@ -62,4 +63,39 @@ def request_principal(request: Request) -> Principal | None:
     keyring: KeyRing = request.app.state.keyring
     principal = keyring.authenticate(request.headers.get(API_KEY_HEADER))
     request.state.principal = principal
+    return principal
+
+
+def caller(request: Request) -> Principal | None:
+    """Who is asking: the key's principal, or without a key the anonymous principal (when local
+    settings open data scopes to callers without one); None for an unknown or missing key."""
+    if request.headers.get(API_KEY_HEADER):
+        return request_principal(request)
+    keyring: KeyRing = request.app.state.keyring
+    return keyring.anonymous
+
+
+def admit(request: Request, scopes: frozenset[Scope]) -> Principal:
+    """The caller, if it holds at least one of `scopes`; else 401 (no usable key) or 403.
+
+    Both the routes' dependency and the cached-answer fast path ask here, so they cannot disagree.
+    """
+    wanted = sorted(s.value for s in scopes)
+    keyring: KeyRing = request.app.state.keyring
+    if Scope.ADMIN in scopes and not keyring.has_admin:
+        raise ForbiddenError(
+            "Admin API disabled: no admin key is configured", required_scopes=wanted
+        )
+    principal = caller(request)
+    has_key = bool(request.headers.get(API_KEY_HEADER))
+    if principal is None or (not has_key and not principal.scopes & scopes):
+        raise NotAuthenticatedError(
+            "Unknown API key" if has_key else f"Missing API key (header {API_KEY_HEADER})"
+        )
+    request.state.key_id = principal.key_id
+    if not principal.scopes & scopes:
+        raise ForbiddenError(
+            f"This key lacks the scope for this route (one of: {', '.join(wanted)})",
+            required_scopes=wanted,
+        )
     return principal

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 from c360_api.core.config import Scope
 from c360_api.main import create_app
+from c360_api.store import ENUM_COLUMNS, _connect
 from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
 from tests.c360_api.helpers import error, ok
@@ -69,6 +71,12 @@ class TestInMemoryTables:
             "&limit=50&offset=20",
             "/analytics/customer-profiles?sort=customer_name&limit=30&offset=100",
             "/analytics/customer-profiles?sort=customer_id&limit=5&offset=3",
+            # Every ENUM column in memory, with values no customer has (state ZZ, tier 'None').
+            "/analytics/customer-profiles?segment=Premium&segment=Basic&loyalty_tier=Gold"
+            "&loyalty_tier=None&generation=Gen%20Z&generation=Millennials&state=CA&state=ZZ"
+            "&customer_status=Active&customer_status=At%20Risk&limit=1000",
+            "/analytics/customer-profiles?rfm_segment=Champions&rfm_segment=Lost&limit=1000",
+            "/analytics/customer-profiles?state=ZZ",
             "/marketing/churn-risk-customers?min_lifetime_value=100&limit=20",
             f"/customers/{customer}",
         ]
@@ -81,6 +89,7 @@ class TestInMemoryTables:
                 want = ok(views.get(path, headers=headers("marketing")))
                 got = ok(tables.get(path, headers=headers("marketing")))
                 assert (got["data"], got["count"]) == (want["data"], want["count"]), path
+            assert ok(tables.get(paths[4], headers=headers("marketing")))["count"] > 0
             # A page past the end is empty and still counts every match.
             past = ok(
                 tables.get(
@@ -89,6 +98,30 @@ class TestInMemoryTables:
                 )
             )
             assert (past["data"], past["count"]) == ([], status_count)
+
+    def test_filter_columns_become_enums_unless_they_hold_no_value(self, tmp_path: Path) -> None:
+        table = tmp_path / "customer_profile"
+        table.mkdir()
+        others = ", ".join(
+            f"'x' AS {c}"
+            for c in ENUM_COLUMNS["customer_profile"]
+            if c not in ("customer_status", "state")
+        )
+        duckdb.execute(
+            f"COPY (SELECT *, {others} FROM (VALUES ('C1', 'Active', NULL::VARCHAR), "
+            "('C2', 'New', NULL), ('C3', NULL, NULL)) t(customer_id, customer_status, state)) "
+            f"TO '{table}/part-0.parquet' (FORMAT parquet)"
+        )
+        con = _connect(tmp_path, frozenset({"customer_profile"}))
+        types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns()").fetchall())
+        assert types["customer_status"] == "ENUM('Active', 'New')"
+        assert types["state"] == "VARCHAR"
+        found = con.execute(
+            "SELECT customer_id, customer_status FROM customer_profile "
+            "WHERE customer_status IN (?, ?) ORDER BY customer_id",
+            ["New", "Churned"],
+        ).fetchall()
+        assert found == [("C2", "New")]
 
 
 class TestHealth:

@@ -1,0 +1,103 @@
+"""Cache hits answered before routing (`c360_api/api/fast_path.py`): same answers, same checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from c360_api.main import create_app
+from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
+from tests.c360_api.helpers import error, ok
+
+OVERVIEW = "/marketing/customer-health-overview"
+PROFILES = "/analytics/customer-profiles?customer_status=Active&limit=3"
+
+
+@pytest.fixture
+def fresh(pipeline_warehouse: Path, tmp_path: Path) -> Iterator[TestClient]:
+    """A client with an empty cache and its own metrics."""
+    warehouse = build_test_warehouse(pipeline_warehouse, tmp_path)
+    with TestClient(create_app(make_settings(warehouse))) as c:
+        yield c
+
+
+def admin_metrics(client: TestClient) -> dict[str, object]:
+    data: dict[str, object] = ok(client.get("/admin/metrics", headers=headers("admin")))["data"]
+    return data
+
+
+class TestCachedAnswers:
+    def test_a_hit_is_the_routes_answer_and_is_counted_under_its_route(
+        self, fresh: TestClient, expect: Expect
+    ) -> None:
+        customer = expect.df("SELECT max(customer_id) c FROM customer_profile")["c"][0]
+        path = f"/customers/{customer}"
+        miss = fresh.get(path, headers=headers("marketing"))
+        hit = fresh.get(path, headers=headers("marketing"))
+        assert (miss.headers["X-Cache"], hit.headers["X-Cache"]) == ("MISS", "HIT")
+        first, second = ok(miss), ok(hit)
+        assert {k: v for k, v in first.items() if k != "timestamp"} == {
+            k: v for k, v in second.items() if k != "timestamp"
+        }
+        assert second["timestamp"] >= first["timestamp"]
+        assert hit.headers["X-Snapshot-ID"] == expect.snapshot_id
+        assert hit.headers["X-Request-ID"] != miss.headers["X-Request-ID"]
+        metrics = admin_metrics(fresh)
+        routes = metrics["routes"]
+        assert isinstance(routes, dict)
+        assert routes["/customers/{customer_id}"]["requests"] == 2
+        assert (metrics["cache_hits"], metrics["cache_misses"]) == (1, 1)
+
+    def test_a_hit_still_needs_a_key_with_the_routes_scope(self, fresh: TestClient) -> None:
+        ok(fresh.get(OVERVIEW, headers=headers("marketing")))
+        assert fresh.get(OVERVIEW, headers=headers("marketing")).headers["X-Cache"] == "HIT"
+        error(fresh.get(OVERVIEW), 401)
+        error(fresh.get(OVERVIEW, headers={"X-API-Key": "not-a-key"}), 401)
+        error(fresh.get(OVERVIEW, headers=headers("product")), 403)
+        error(fresh.get(OVERVIEW, headers=headers("admin")), 403)
+        # A cross-domain route's entry serves every data scope (same pii flag, same answer).
+        ok(fresh.get(PROFILES, headers=headers("marketing")))
+        shared = fresh.get(PROFILES, headers=headers("finance"))
+        assert (shared.status_code, shared.headers["X-Cache"]) == (200, "HIT")
+
+    def test_contact_details_never_cross_the_pii_boundary(self, fresh: TestClient) -> None:
+        with_pii = ok(fresh.get(PROFILES, headers=headers("pii")))["data"]
+        assert any(row["email"] for row in with_pii)
+        without = fresh.get(PROFILES, headers=headers("marketing"))
+        assert without.headers["X-Cache"] == "MISS"
+        assert all(row["email"] is None and row["phone"] is None for row in ok(without)["data"])
+
+    def test_csv_and_bad_representations_go_to_the_route(
+        self, fresh: TestClient, expect: Expect
+    ) -> None:
+        rows = ok(fresh.get(PROFILES, headers=headers("marketing")))["data"]
+        as_csv = fresh.get(PROFILES + "&format=csv", headers=headers("marketing"))
+        assert as_csv.headers["content-type"].startswith("text/csv")
+        assert as_csv.headers["X-Cache"] == "HIT"
+        assert len(as_csv.text.strip().splitlines()) == 1 + len(rows)
+        accepted = fresh.get(PROFILES, headers={**headers("marketing"), "Accept": "text/csv"})
+        assert accepted.text == as_csv.text
+        explicit = fresh.get(PROFILES + "&format=json", headers=headers("marketing"))
+        assert ok(explicit)["data"] == rows
+        body = error(fresh.get(PROFILES + "&format=xml", headers=headers("marketing")), 422)
+        assert "format" in body["error_message"]
+        customer = expect.df("SELECT min(customer_id) c FROM customer_profile")["c"][0]
+        ok(fresh.get(f"/customers/{customer}", headers=headers("marketing")))
+        not_tabular = fresh.get(f"/customers/{customer}?format=csv", headers=headers("marketing"))
+        assert "only available on list endpoints" in error(not_tabular, 422)["error_message"]
+
+    def test_hits_count_once_against_the_rate_limit(self, warehouse: Path) -> None:
+        with TestClient(create_app(make_settings(warehouse, rate_limit_per_minute=4))) as c:
+            answers = [c.get(OVERVIEW, headers=headers("marketing")) for _ in range(4)]
+            assert [a.headers["X-Cache"] for a in answers] == ["MISS", "HIT", "HIT", "HIT"]
+            limited = c.get(OVERVIEW, headers=headers("marketing"))
+            error(limited, 429)
+            assert int(limited.headers["Retry-After"]) > 0
+            # A refused key is still counted once: three wrong-scope calls, then the limit.
+            for _ in range(4):
+                error(c.get(OVERVIEW, headers=headers("product")), 403)
+            error(c.get(OVERVIEW, headers=headers("product")), 429)
+            assert admin_metrics(c)["rate_limited"] == 2
