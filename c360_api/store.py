@@ -13,6 +13,7 @@ the hot tables into a second, in-memory connection, which then serves every late
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -120,10 +121,11 @@ def _select_list(columns: Sequence[str], pii: bool) -> str:
     )
 
 
-def _signature(warehouse: Path) -> tuple[int, int, int] | None:
-    """A cheap signature of CURRENT (one stat), or None when nothing is published yet."""
+def _signature(current_file: str) -> tuple[int, int, int] | None:
+    """A cheap signature of CURRENT (one stat, asked on every request), or None when nothing is
+    published yet."""
     try:
-        st = (warehouse / "CURRENT").stat()
+        st = os.stat(current_file)
     except FileNotFoundError:
         return None
     return st.st_ino, st.st_mtime_ns, st.st_size
@@ -131,11 +133,10 @@ def _signature(warehouse: Path) -> tuple[int, int, int] | None:
 
 def _read_current(warehouse: Path) -> tuple[tuple[int, int, int], str] | None:
     """(signature, snapshot id) of CURRENT, or None when nothing is published yet."""
-    signature = _signature(warehouse)
+    current_file = warehouse / "CURRENT"
+    signature = _signature(str(current_file))
     try:
-        return (
-            None if signature is None else (signature, (warehouse / "CURRENT").read_text().strip())
-        )
+        return None if signature is None else (signature, current_file.read_text().strip())
     except FileNotFoundError:
         return None
 
@@ -446,6 +447,7 @@ class SnapshotStore:
         self, warehouse: Path, in_memory: bool, on_switch: Callable[[Snapshot], None] | None = None
     ) -> None:
         self.warehouse = warehouse
+        self._current_file = str(warehouse / "CURRENT")
         self.in_memory = in_memory
         self._on_switch = on_switch
         self._current: Snapshot | None = None
@@ -455,7 +457,7 @@ class SnapshotStore:
 
     def stale(self) -> bool:
         """Whether CURRENT changed since the last check: one stat, no read."""
-        signature = _signature(self.warehouse)
+        signature = _signature(self._current_file)
         return signature is not None and signature != self._seen
 
     def check(self) -> None:

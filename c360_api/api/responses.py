@@ -139,7 +139,7 @@ def cache_key(request: Request, snapshot_id: str, pii: bool) -> tuple[Any, ...]:
         if k not in REPRESENTATION_PARAMS:
             params.setdefault(k, []).append(v)
     normalised = tuple(sorted((k, tuple(sorted(v))) for k, v in params.items()))
-    return (request.url.path, normalised, snapshot_id, pii)
+    return (request.scope["path"], normalised, snapshot_id, pii)
 
 
 def wants_csv(request: Request, fmt: str | None, tabular: bool) -> bool:
