@@ -505,8 +505,7 @@ def _render(
     if baseline:
         lines += [
             "",
-            "Cells read `before → after` (before: the code as the API author left it, "
-            "with only `/ping` added).",
+            f"Cells read `before → after` (before: {args.baseline_label}).",
         ]
     for r in results:
         b = baseline.get(r.customers)
@@ -590,6 +589,9 @@ def main() -> None:
     parser.add_argument("--env", nargs="*", default=[], help="Extra NAME=VALUE for the server.")
     parser.add_argument("--save", type=Path, help="Write the raw results as JSON here.")
     parser.add_argument("--baseline", type=Path, help="Raw results of an earlier run to compare.")
+    parser.add_argument(
+        "--baseline-label", default="an earlier run", help="What the baseline measured."
+    )
     parser.add_argument(
         "--results", type=Path, help="Render these saved raw results instead of measuring."
     )
