@@ -339,6 +339,14 @@ class TestAnonymousAccess:
         with TestClient(create_app(settings)) as client:
             body = ok(client.get("/marketing/churn-risk-customers?limit=5"))
             assert all(row["customer_id"] for row in body["data"])
+            again = client.get("/marketing/churn-risk-customers?limit=5")
+            assert again.headers["X-Cache"] == "HIT"
+            assert ok(again)["data"] == body["data"]
+            # The entry a keyless caller filled still refuses a key without the scope.
+            error(
+                client.get("/marketing/churn-risk-customers?limit=5", headers=headers("product")),
+                403,
+            )
             profiles = ok(client.get("/analytics/customer-profiles?limit=5"))["data"]
             assert all(r["email"] is None and r["phone"] is None for r in profiles)
             error(client.get("/finance/revenue-analysis"), 401)
