@@ -14,14 +14,12 @@ from fastapi import Request, Response
 from slowapi.errors import RateLimitExceeded
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from c360_api.api.responses import Result, cache_key, json_answer, wants_csv
+from c360_api.api.responses import HIT, Result, cache_key, json_answer, wants_csv
 from c360_api.core.cache import ResponseCache
 from c360_api.core.ratelimit import check_rate_limit
 from c360_api.core.security import admit, caller
 from c360_api.exceptions import C360Error
 from c360_api.store import SnapshotStore
-
-HIT = "HIT"
 
 
 class CachedAnswerMiddleware:

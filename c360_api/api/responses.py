@@ -29,6 +29,8 @@ from c360_api.store import Row, Snapshot
 
 DataT = TypeVar("DataT")
 
+# X-Cache values, also what the access log records.
+HIT, MISS = "HIT", "MISS"
 CSV_MEDIA_TYPE = "text/csv"
 JSON_MEDIA_TYPE = "application/json"
 LIST_SEPARATOR = "|"
@@ -197,7 +199,7 @@ class Ctx:
         """
         key = cache_key(self.request, self.snapshot.snapshot_id, self.principal.pii)
         result = self.cache.get(key)
-        self.request.state.cache = "HIT" if result is not None else "MISS"
+        self.request.state.cache = HIT if result is not None else MISS
         tabular = csv_model is not None and (result is None or result.table is not None)
         if result is not None and result.data_json is not None and not self._wants_csv(tabular):
             return json_answer(result, self.snapshot, self.request.state.cache)
