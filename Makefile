@@ -49,7 +49,7 @@ format: dev-install ## Format and auto-fix
 check: dev-install ## Lint, format check and type check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy c360_api c360_spark_processing c360_mock_data c360_cli tests bench
+	$(UV) run mypy c360_contract c360_api c360_spark_processing c360_mock_data c360_cli tests bench
 
 bench: bench-pipeline bench-api ## Run all benchmarks (writes docs/benchmarks.md)
 

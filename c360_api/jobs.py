@@ -22,6 +22,7 @@ from typing import Any
 import structlog
 
 from c360_api.exceptions import ConflictError, NotFoundError
+from c360_contract.progress import PIPELINE_FAILED, PIPELINE_FINISHED, STAGE_FINISHED, STAGE_STARTED
 
 log = structlog.get_logger("c360_api.jobs")
 
@@ -96,7 +97,7 @@ class Job:
     def apply(self, event: dict[str, Any]) -> None:
         """Fold one pipeline log event into the job's state."""
         kind = event.get("event")
-        if kind in ("stage_started", "stage_finished"):
+        if kind in (STAGE_STARTED, STAGE_FINISHED):
             self.stage_count = event.get("stage_count", self.stage_count)
             stage = next((s for s in self.stages if s.stage == event.get("stage")), None)
             if stage is None:
@@ -106,15 +107,15 @@ class Job:
                     int(event.get("stage_count", 0)),
                 )
                 self.stages.append(stage)
-            if kind == "stage_finished":
+            if kind == STAGE_FINISHED:
                 stage.state = "finished"
                 stage.rows_in = event.get("rows_in")
                 stage.rows_out = event.get("rows_out")
                 stage.seconds = event.get("seconds")
-        elif kind == "pipeline_finished":
+        elif kind == PIPELINE_FINISHED:
             self.snapshot_id = event.get("snapshot_id")
             self.outcome = str(event.get("outcome"))
-        elif kind == "pipeline_failed":
+        elif kind == PIPELINE_FAILED:
             self.error = str(event.get("error"))
             self.outcome = "failed"
 

@@ -12,7 +12,6 @@ the hot tables into a second, in-memory connection, which then serves every late
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -27,6 +26,13 @@ import duckdb
 import structlog
 
 from c360_api.exceptions import SnapshotUnavailableError
+from c360_contract.warehouse import (
+    current_file,
+    current_snapshot_id,
+    read_manifest,
+    snapshot_path,
+    table_dirs,
+)
 
 log = structlog.get_logger("c360_api.store")
 
@@ -140,12 +146,9 @@ def _signature(current_file: str) -> tuple[int, int, int] | None:
 
 def _read_current(warehouse: Path) -> tuple[tuple[int, int, int], str] | None:
     """(signature, snapshot id) of CURRENT, or None when nothing is published yet."""
-    current_file = warehouse / "CURRENT"
-    signature = _signature(str(current_file))
-    try:
-        return None if signature is None else (signature, current_file.read_text().strip())
-    except FileNotFoundError:
-        return None
+    signature = _signature(str(current_file(warehouse)))
+    snapshot_id = current_snapshot_id(warehouse)
+    return None if signature is None or snapshot_id is None else (signature, snapshot_id)
 
 
 def _fetch(
@@ -164,10 +167,8 @@ def _connect(root: Path, tables: frozenset[str]) -> duckdb.DuckDBPyConnection:
     # Late materialisation turns "a customer's latest 20 rows" from an index probe into a row-group
     # scan plus a semi-join (1.5 -> 2.4 ms per fact table); page queries already materialise late.
     con.execute("SET disabled_optimizers = 'late_materialization'")
-    for table_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+    for table_dir in table_dirs(root):
         name = table_dir.name
-        if name == "quarantine":
-            continue
         source = f"read_parquet('{table_dir.as_posix()}/*.parquet')"
         if name in tables:
             table = _ident(name)
@@ -191,7 +192,7 @@ class Snapshot:
     """One published snapshot: its manifest and a DuckDB connection over its tables."""
 
     def __init__(self, root: Path, in_memory: bool) -> None:
-        manifest = json.loads((root / "manifest.json").read_text())
+        manifest = read_manifest(root)
         self.root = root
         self.snapshot_id: str = manifest["snapshot_id"]
         self.as_of: date = date.fromisoformat(manifest["as_of"])
@@ -453,7 +454,7 @@ class SnapshotStore:
         self, warehouse: Path, in_memory: bool, on_switch: Callable[[Snapshot], None] | None = None
     ) -> None:
         self.warehouse = warehouse
-        self._current_file = str(warehouse / "CURRENT")
+        self._current_file = str(current_file(warehouse))
         self.in_memory = in_memory
         self._on_switch = on_switch
         self._current: Snapshot | None = None
@@ -486,7 +487,7 @@ class SnapshotStore:
                 self._seen = signature
                 return
             try:
-                fresh = Snapshot(self.warehouse / "snapshots" / snapshot_id, self.in_memory)
+                fresh = Snapshot(snapshot_path(self.warehouse, snapshot_id), self.in_memory)
             except Exception as exc:  # a broken publish must not take the served snapshot down
                 log.error("snapshot_open_failed", snapshot_id=snapshot_id, error=repr(exc))
                 self._seen = signature

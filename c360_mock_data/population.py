@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import c360_spark_processing.vocabulary as vocab
+import c360_contract.vocabulary as vocab
 from c360_mock_data import reference as ref
 from c360_mock_data.config import GeneratorConfig
 from c360_mock_data.formatting import BoolArray, FloatArray, IntArray

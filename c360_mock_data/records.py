@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-import c360_spark_processing.vocabulary as vocab
+import c360_contract.vocabulary as vocab
 from c360_mock_data import contacts
 from c360_mock_data import reference as ref
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig

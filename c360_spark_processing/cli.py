@@ -9,7 +9,8 @@ from pathlib import Path
 
 import structlog
 
-from c360_spark_processing.run_log import configure_json_logging
+from c360_contract.logs import configure_json_logging
+from c360_contract.progress import PIPELINE_FAILED
 
 log = structlog.get_logger("c360.pipeline")
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     configure_json_logging(args.log_level)
     if not args.input.is_dir():
         # Checked before Spark starts, so a typo costs nothing and says what is wrong.
-        log.error("pipeline_failed", error=f"input directory not found: {args.input}")
+        log.error(PIPELINE_FAILED, error=f"input directory not found: {args.input}")
         return 2
     # Imported here so `c360 --help` and argument errors never pay for starting PySpark.
     from c360_spark_processing.pipeline import run_pipeline
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             spark.stop()
     except Exception as exc:
-        log.error("pipeline_failed", error=f"{type(exc).__name__}: {exc}", exc_info=True)
+        log.error(PIPELINE_FAILED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
         return 1
     return 0
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, DataFrameReader, SparkSession
 
+from c360_contract.vocabulary import SOURCES
 from c360_spark_processing.schemas import CORRUPT_RECORD, RAW_SCHEMAS
-from c360_spark_processing.settings import SOURCES
 
 SOURCE_PATHS: dict[str, str] = {
     "crm_customers": "crm_customers.csv",

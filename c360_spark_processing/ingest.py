@@ -37,9 +37,7 @@ from typing import Any
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from c360_spark_processing.normalize import clean_string, normalize_email, normalize_phone
-from c360_spark_processing.schemas import CORRUPT_RECORD, LOADED_SCHEMAS
-from c360_spark_processing.vocabulary import (
+from c360_contract.vocabulary import (
     ACCOUNT_PLATFORMS,
     ACQUISITION_CHANNELS,
     CHANNELS,
@@ -55,6 +53,8 @@ from c360_spark_processing.vocabulary import (
     TICKET_STATUSES,
     TRAFFIC_SOURCES,
 )
+from c360_spark_processing.normalize import clean_string, normalize_email, normalize_phone
+from c360_spark_processing.schemas import CORRUPT_RECORD, LOADED_SCHEMAS
 
 REASON = "reason"
 _RAW = "__raw_"

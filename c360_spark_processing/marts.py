@@ -9,13 +9,13 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from c360_contract.vocabulary import CHANNELS
 from c360_spark_processing.columns import count_where, money, pct, rate, ratio, sum_where
 from c360_spark_processing.facts import Facts
 from c360_spark_processing.facts.orders import COMPLETED, REFUNDED
 from c360_spark_processing.facts.support import OPEN_STATUSES
 from c360_spark_processing.scores.rfm import rfm_action, rfm_segment
 from c360_spark_processing.settings import PipelineSettings
-from c360_spark_processing.vocabulary import CHANNELS
 
 col = F.col
 

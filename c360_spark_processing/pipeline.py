@@ -21,6 +21,14 @@ import structlog
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from c360_contract.progress import (
+    PIPELINE_FINISHED,
+    PIPELINE_STARTED,
+    STAGE_FINISHED,
+    STAGE_STARTED,
+    STAGES,
+)
+from c360_contract.warehouse import current_manifest, warehouse_lock
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
 from c360_spark_processing.golden_record import build_golden_record
@@ -37,17 +45,14 @@ from c360_spark_processing.publish import (
     PublishError,
     Staging,
     clear_staging,
-    current_manifest,
     input_bytes,
     input_fingerprint,
     new_snapshot_id,
     prune_snapshots,
     utc_now,
-    warehouse_lock,
 )
 from c360_spark_processing.settings import PipelineSettings, code_version
 
-STAGES: tuple[str, ...] = ("ingest", "identity", "facts", "profile", "marts", "publish")
 CUSTOMER_TABLES: tuple[str, ...] = ("fact_orders", "fact_support_tickets", "customer_profile")
 IDENTITY_SOURCES: Mapping[str, str] = {
     "crm": "crm_customers",
@@ -82,14 +87,14 @@ class _Run:
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, int]]:
         index = STAGES.index(name) + 1
-        log.info("stage_started", stage=name, stage_index=index, stage_count=len(STAGES))
+        log.info(STAGE_STARTED, stage=name, stage_index=index, stage_count=len(STAGES))
         started = time.perf_counter()
         rows: dict[str, int] = {"rows_in": 0, "rows_out": 0}
         yield rows
         seconds = round(time.perf_counter() - started, 3)
         self.stages[name] = {"seconds": seconds, **rows}
         log.info(
-            "stage_finished",
+            STAGE_FINISHED,
             stage=name,
             stage_index=index,
             stage_count=len(STAGES),
@@ -231,7 +236,7 @@ def run_pipeline(
     with warehouse_lock(warehouse):
         previous = current_manifest(warehouse)
         if not force and previous is not None and previous["input_fingerprint"] == fingerprint:
-            log.info("pipeline_finished", outcome="skipped", snapshot_id=previous["snapshot_id"])
+            log.info(PIPELINE_FINISHED, outcome="skipped", snapshot_id=previous["snapshot_id"])
             return RunResult("skipped", previous["snapshot_id"], previous)
         stale = clear_staging(warehouse)
         if stale:
@@ -241,7 +246,7 @@ def run_pipeline(
         staging.create()
         partitions = size_shuffle_partitions(input_bytes(input_dir), settings)
         spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-        log.info("pipeline_started", snapshot_id=staging.snapshot_id, shuffle_partitions=partitions)
+        log.info(PIPELINE_STARTED, snapshot_id=staging.snapshot_id, shuffle_partitions=partitions)
         run = _Run(spark, staging)
         try:
             manifest = _build(run, input_dir, settings, as_of, fingerprint, started, clock)
@@ -251,7 +256,7 @@ def run_pipeline(
             raise
         pruned = prune_snapshots(warehouse, settings.keep_snapshots)
         log.info(
-            "pipeline_finished",
+            PIPELINE_FINISHED,
             outcome="published",
             snapshot_id=staging.snapshot_id,
             pruned=pruned,

@@ -11,33 +11,30 @@ cluster); executors write the Parquet parts into it.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-CURRENT_FILE = "CURRENT"
-SNAPSHOTS_DIR = "snapshots"
-STAGING_DIR = ".staging"
-LOCK_FILE = ".lock"
-MANIFEST_FILE = "manifest.json"
+from c360_contract.warehouse import (
+    CURRENT_FILE,
+    MANIFEST_FILE,
+    SNAPSHOTS_DIR,
+    STAGING_DIR,
+    current_snapshot_id,
+    snapshot_path,
+)
+
 WORK_DIR = "_work"
 IGNORED_INPUT_DIRS = frozenset({"_truth"})
 
 
 class PublishError(RuntimeError):
     """A snapshot failed its checks and was not published."""
-
-
-class WarehouseLockedError(RuntimeError):
-    """Another pipeline run holds the warehouse lock."""
 
 
 def input_fingerprint(input_dir: Path) -> str:
@@ -63,52 +60,6 @@ def input_bytes(input_dir: Path) -> int:
 
 def new_snapshot_id(now: datetime, fingerprint: str) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%S')}{now.microsecond // 1000:03d}Z-{fingerprint[:8]}"
-
-
-def current_snapshot_id(warehouse: Path) -> str | None:
-    path = warehouse / CURRENT_FILE
-    if not path.exists():
-        return None
-    text = path.read_text().strip()
-    return text or None
-
-
-def snapshot_path(warehouse: Path, snapshot_id: str) -> Path:
-    return warehouse / SNAPSHOTS_DIR / snapshot_id
-
-
-def read_manifest(warehouse: Path, snapshot_id: str) -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads(
-        (snapshot_path(warehouse, snapshot_id) / MANIFEST_FILE).read_text()
-    )
-    return manifest
-
-
-def current_manifest(warehouse: Path) -> dict[str, Any] | None:
-    snapshot_id = current_snapshot_id(warehouse)
-    if snapshot_id is None or not (snapshot_path(warehouse, snapshot_id) / MANIFEST_FILE).exists():
-        return None
-    return read_manifest(warehouse, snapshot_id)
-
-
-@contextlib.contextmanager
-def warehouse_lock(warehouse: Path) -> Iterator[None]:
-    """Exclusive, non-blocking lock so two runs never publish into one warehouse at once.
-
-    flock is released by the kernel when the process dies, so a killed run never leaves it stuck.
-    """
-    warehouse.mkdir(parents=True, exist_ok=True)
-    with open(warehouse / LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise WarehouseLockedError(
-                f"another pipeline run holds {warehouse / LOCK_FILE}"
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def clear_staging(warehouse: Path) -> list[str]:

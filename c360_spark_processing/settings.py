@@ -14,51 +14,7 @@ from pathlib import Path
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from c360_spark_processing.vocabulary import LOYALTY_TIERS
-
-RFM_SEGMENTS: tuple[str, ...] = (
-    "Champions",
-    "Loyal Customers",
-    "Potential Loyalists",
-    "New Customers",
-    "Promising",
-    "Need Attention",
-    "About to Sleep",
-    "At Risk",
-    "Hibernating",
-    "Lost",
-)
-CUSTOMER_STATUSES: tuple[str, ...] = ("New", "Active", "At Risk", "Churned", "Prospect")
-LIFECYCLE_STAGES: tuple[str, ...] = (
-    "Prospect",
-    "Onboarding",
-    "Developing",
-    "Mature",
-    "Declining",
-    "Lapsed",
-)
-# Youngest first; the last two are the oldest generation and "no birth date".
-GENERATIONS: tuple[str, ...] = (
-    "Gen Alpha",
-    "Gen Z",
-    "Millennials",
-    "Gen X",
-    "Baby Boomers",
-    "Silent Generation",
-    "Unknown",
-)
-RISK_STATUSES: tuple[str, ...] = ("Low", "Medium", "High", "Critical")
-SOURCES: tuple[str, ...] = (
-    "crm_customers",
-    "ecommerce_accounts",
-    "loyalty_members",
-    "products",
-    "orders",
-    "order_lines",
-    "app_events",
-    "support_tickets",
-)
-
+from c360_contract.vocabulary import GENERATIONS, LOYALTY_TIERS
 
 _EXPECTED_SIZES: dict[str, int] = {
     "recency_score_days": 4,

@@ -7,8 +7,13 @@ from datetime import date
 from pydantic import BaseModel
 
 from c360_api.api.responses import example
-from c360_spark_processing.settings import CUSTOMER_STATUSES, GENERATIONS, RFM_SEGMENTS
-from c360_spark_processing.vocabulary import CUSTOMER_SEGMENTS, LOYALTY_TIERS
+from c360_contract.vocabulary import (
+    CUSTOMER_SEGMENTS,
+    CUSTOMER_STATUSES,
+    GENERATIONS,
+    LOYALTY_TIERS,
+    RFM_SEGMENTS,
+)
 
 # Allowed values of each repeatable filter (data_model.md section 2); `state` is free text.
 PROFILE_FILTER_VALUES: dict[str, tuple[str, ...]] = {

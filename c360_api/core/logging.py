@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from c360_spark_processing.run_log import configure_json_logging
+from c360_contract.logs import configure_json_logging
 
 
 def configure_logging(level: str) -> None:

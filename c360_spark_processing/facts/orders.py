@@ -10,9 +10,9 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from c360_contract.vocabulary import CHANNELS
 from c360_spark_processing.columns import count_where, in_last_days, money, ratio, sum_where
 from c360_spark_processing.settings import PipelineSettings
-from c360_spark_processing.vocabulary import CHANNELS
 
 COMPLETED = "completed"
 REFUNDED = "refunded"

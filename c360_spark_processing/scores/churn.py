@@ -5,8 +5,9 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from c360_contract.vocabulary import RISK_STATUSES
 from c360_spark_processing.scores.thresholds import SCORE_MAX
-from c360_spark_processing.settings import RISK_STATUSES, PipelineSettings
+from c360_spark_processing.settings import PipelineSettings
 
 
 def churn_risk_score(

@@ -7,8 +7,8 @@ from itertools import pairwise
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from c360_contract.vocabulary import CHANNELS, LOYALTY_TIERS
 from c360_spark_processing.settings import PipelineSettings
-from c360_spark_processing.vocabulary import CHANNELS, LOYALTY_TIERS
 
 NON_MEMBER = "None"
 """loyalty_tier of customers without a loyalty record."""

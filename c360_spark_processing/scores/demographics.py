@@ -7,7 +7,8 @@ from datetime import date
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-from c360_spark_processing.settings import GENERATIONS, PipelineSettings
+from c360_contract.vocabulary import GENERATIONS
+from c360_spark_processing.settings import PipelineSettings
 
 OLDEST_GENERATION, UNKNOWN = GENERATIONS[-2:]
 

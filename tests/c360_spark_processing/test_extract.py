@@ -6,9 +6,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from c360_contract.vocabulary import SOURCES
 from c360_spark_processing.extract import MissingSourceError, read_sources
 from c360_spark_processing.ingest import ingest_sources, reconcile
-from c360_spark_processing.settings import SOURCES
 
 pytestmark = pytest.mark.spark
 

@@ -20,14 +20,11 @@ import duckdb
 import pytest
 from pyspark.sql import SparkSession
 
+from c360_contract.progress import STAGES
+from c360_contract.warehouse import current_snapshot_id, snapshot_path, warehouse_lock
 from c360_spark_processing import pipeline
-from c360_spark_processing.pipeline import STAGES, run_pipeline
-from c360_spark_processing.publish import (
-    clear_staging,
-    current_snapshot_id,
-    snapshot_path,
-    warehouse_lock,
-)
+from c360_spark_processing.pipeline import run_pipeline
+from c360_spark_processing.publish import clear_staging
 from c360_spark_processing.settings import PipelineSettings
 
 TABLES = (

@@ -9,18 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from c360_contract.warehouse import (
+    WarehouseLockedError,
+    current_manifest,
+    current_snapshot_id,
+    snapshot_path,
+    warehouse_lock,
+)
 from c360_spark_processing.publish import (
     PublishError,
     Staging,
-    WarehouseLockedError,
     clear_staging,
-    current_manifest,
-    current_snapshot_id,
     input_fingerprint,
     new_snapshot_id,
     prune_snapshots,
-    snapshot_path,
-    warehouse_lock,
 )
 
 

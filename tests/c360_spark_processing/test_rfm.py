@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 from pyspark.sql import functions as F
 
+from c360_contract.vocabulary import RFM_SEGMENTS
 from c360_spark_processing.scores.rfm import (
     RFM_ACTIONS,
     fm_score,
@@ -16,7 +17,7 @@ from c360_spark_processing.scores.rfm import (
     rfm_score,
     rfm_segment,
 )
-from c360_spark_processing.settings import RFM_SEGMENTS, PipelineSettings
+from c360_spark_processing.settings import PipelineSettings
 
 SETTINGS = PipelineSettings()
 

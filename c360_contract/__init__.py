@@ -1,0 +1,3 @@
+"""The contract shared by the generator, the pipeline and the API: vocabularies, the warehouse
+layout, the pipeline's progress events and logging. It imports neither Spark nor FastAPI, so every
+package (and a tool that only reads a warehouse) can depend on it cheaply."""

@@ -1,0 +1,97 @@
+"""Every vocabulary of the data model: the one definition of each enum value.
+
+The source systems' values (docs/data_model.md §1) are what the generator writes and ingest
+accepts; the derived ones (segments, statuses, stages, generations, risk levels) are what the
+pipeline computes and the API filters on. Plain Python, so every package imports it cheaply.
+"""
+
+from __future__ import annotations
+
+GENDERS: tuple[str, ...] = ("F", "M", "X")
+ACQUISITION_CHANNELS: tuple[str, ...] = (
+    "organic_search",
+    "paid_search",
+    "social",
+    "referral",
+    "email",
+    "store",
+    "affiliate",
+)
+CUSTOMER_SEGMENTS: tuple[str, ...] = ("Premium", "Standard", "Basic")
+ACCOUNT_PLATFORMS: tuple[str, ...] = ("web", "ios", "android")
+LOYALTY_TIERS: tuple[str, ...] = ("Bronze", "Silver", "Gold", "Platinum")
+CHANNELS: tuple[str, ...] = ("online", "app", "store")
+ORDER_STATUSES: tuple[str, ...] = ("completed", "cancelled", "refunded", "payment_failed")
+PAYMENT_METHODS: tuple[str, ...] = ("card", "cash", "wallet", "cash_on_delivery")
+TRAFFIC_SOURCES: tuple[str, ...] = (
+    "direct",
+    "organic_search",
+    "paid_search",
+    "social",
+    "email",
+    "referral",
+)
+EVENT_TYPES: tuple[str, ...] = (
+    "session_start",
+    "product_view",
+    "add_to_cart",
+    "checkout_start",
+    "purchase",
+)
+TICKET_CHANNELS: tuple[str, ...] = ("email", "chat", "phone")
+TICKET_CATEGORIES: tuple[str, ...] = (
+    "delivery",
+    "returns",
+    "billing",
+    "product_quality",
+    "account",
+    "app_issue",
+)
+TICKET_PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
+TICKET_STATUSES: tuple[str, ...] = ("open", "pending", "resolved", "closed")
+
+# The pipeline's sources, in the order ingest validates them.
+SOURCES: tuple[str, ...] = (
+    "crm_customers",
+    "ecommerce_accounts",
+    "loyalty_members",
+    "products",
+    "orders",
+    "order_lines",
+    "app_events",
+    "support_tickets",
+)
+
+# --- derived vocabularies (docs/metrics.md) ---------------------------------------------------
+RFM_SEGMENTS: tuple[str, ...] = (
+    "Champions",
+    "Loyal Customers",
+    "Potential Loyalists",
+    "New Customers",
+    "Promising",
+    "Need Attention",
+    "About to Sleep",
+    "At Risk",
+    "Hibernating",
+    "Lost",
+)
+CUSTOMER_STATUSES: tuple[str, ...] = ("New", "Active", "At Risk", "Churned", "Prospect")
+LIFECYCLE_STAGES: tuple[str, ...] = (
+    "Prospect",
+    "Onboarding",
+    "Developing",
+    "Mature",
+    "Declining",
+    "Lapsed",
+)
+# Youngest first; the last two are the oldest generation and "no birth date".
+GENERATIONS: tuple[str, ...] = (
+    "Gen Alpha",
+    "Gen Z",
+    "Millennials",
+    "Gen X",
+    "Baby Boomers",
+    "Silent Generation",
+    "Unknown",
+)
+RISK_STATUSES: tuple[str, ...] = ("Low", "Medium", "High", "Critical")
