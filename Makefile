@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# The server runs from the synced environment directly: `uv run` turns a Ctrl-C into exit 130.
+VENV ?= $(or $(UV_PROJECT_ENVIRONMENT),.venv)
 DATA_DIR ?= data
 WAREHOUSE ?= warehouse
 CUSTOMERS ?= 20000
@@ -10,18 +12,34 @@ SEED ?= 42
 HOST ?= 127.0.0.1
 PORT ?= 8000
 IMAGE ?= c360:latest
+KEY_FILE ?= .c360/admin-key
 export SPARK_LOCAL_IP := 127.0.0.1
 
-.PHONY: help uv dev-install data snapshot run serve test format check bench bench-pipeline bench-api docker-build docker-run clean
+.PHONY: help uv dev-install admin-key data snapshot run serve test format check bench bench-pipeline bench-api docker-build docker-run clean
 
 help: ## Show this help
+	@echo "Usage: make <target> [VARIABLE=value ...]"
+	@echo
+	@echo "Targets:"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables (current value; change one per command, e.g. make run CUSTOMERS=100000 PORT=8080):"
+	@printf "  %-10s %-16s %s\n" CUSTOMERS "$(CUSTOMERS)" "persons the generator writes (make clean first to regenerate)" \
+	  SEED "$(SEED)" "generator seed: the same seed gives byte-identical data" \
+	  HOST "$(HOST)" "address the API listens on (loopback by default)" \
+	  PORT "$(PORT)" "port the API listens on" \
+	  DATA_DIR "$(DATA_DIR)" "where the generated source exports go" \
+	  WAREHOUSE "$(WAREHOUSE)" "where snapshots are published" \
+	  KEY_FILE "$(KEY_FILE)" "the local admin key (owner-only file; KEY=\$$(cat $(KEY_FILE)))"
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --quiet uv
 
 dev-install: uv ## Install the locked environment (runtime + dev tools)
 	$(UV) sync --frozen
+
+admin-key: dev-install ## Print the local admin API key (minted into $(KEY_FILE) on first use)
+	@$(UV) run --quiet c360 admin-key --file $(KEY_FILE)
 
 data: dev-install ## Generate mock source data into $(DATA_DIR) when none is there
 	@if [ -f "$(DATA_DIR)/_truth/defects.json" ]; then echo "data: $(DATA_DIR) already has data"; \
@@ -31,13 +49,14 @@ snapshot: data ## Build a warehouse snapshot when none is current
 	@if [ -s "$(WAREHOUSE)/CURRENT" ]; then echo "snapshot: $$(cat $(WAREHOUSE)/CURRENT) is current"; \
 	else $(UV) run c360 pipeline --input $(DATA_DIR) --warehouse $(WAREHOUSE) --master 'local[*]'; fi
 
-run: snapshot ## Set up, generate data, build a snapshot and serve on $(HOST):$(PORT)
-	C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) \
+run: admin-key snapshot ## Set up, print the admin key, generate data, build a snapshot and serve on $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) \
 	C360_ANONYMOUS_SCOPES=$${C360_ANONYMOUS_SCOPES:-'["marketing","product","finance","customer_success"]'} \
-	$(UV) run c360 serve --host $(HOST) --port $(PORT) --print-admin-key
+	$(VENV)/bin/c360 serve --host $(HOST) --port $(PORT) --admin-key-file $(KEY_FILE)
 
 serve: dev-install ## Serve the API over the current snapshot (no data or snapshot step)
-	C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) $(UV) run c360 serve --host $(HOST) --port $(PORT)
+	@C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) $(VENV)/bin/c360 serve --host $(HOST) --port $(PORT)
 
 test: dev-install ## Run the whole test suite
 	$(UV) run pytest
@@ -65,5 +84,5 @@ docker-build: ## Build the container image (needs a Docker engine)
 docker-run: ## Run the container on port $(PORT) (needs a Docker engine)
 	docker run --rm -p $(PORT):8000 -v $(PWD)/$(WAREHOUSE):/app/warehouse -v $(PWD)/$(DATA_DIR):/app/data $(IMAGE)
 
-clean: ## Remove generated data and warehouse
-	rm -rf $(DATA_DIR) $(WAREHOUSE)
+clean: ## Remove generated data, the warehouse and the local admin key
+	rm -rf $(DATA_DIR) $(WAREHOUSE) $(KEY_FILE)

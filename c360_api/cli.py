@@ -1,9 +1,19 @@
-"""`c360 serve`: uvicorn with one worker (one process owns the snapshot store and the job runner)."""
+"""`c360 serve`: uvicorn with one worker (one process owns the snapshot store and the job runner).
+
+A stop asked for by SIGINT (Ctrl-C) or SIGTERM (an orchestrator, `kill`) is a clean shutdown and
+exits 0: uvicorn finishes in-flight requests, then re-raises the signal it caught, which would
+otherwise turn every deliberate stop into an error status (`make: *** Error 143`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 from pathlib import Path
+from types import FrameType
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -11,39 +21,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--warehouse", type=Path, help="Overrides C360_WAREHOUSE.")
     parser.add_argument(
-        "--print-admin-key",
-        action="store_true",
-        help="Local only: mint a one-off key with every scope and print it (never logged).",
+        "--admin-key-file",
+        type=Path,
+        help="Local only: also accept the key in this file (see `c360 admin-key`), with every scope.",
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    import hashlib
-    import secrets
+def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
+    sys.exit(0)
 
+
+def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from c360_api.core.config import ApiKey, Scope, Settings
+    from c360_api.core.config import Settings
+    from c360_api.local_key import api_key, load_or_mint
     from c360_api.main import create_app
 
     overrides = {"warehouse": args.warehouse} if args.warehouse else {}
     settings = Settings(**overrides)
-    if args.print_admin_key:
+    if args.admin_key_file:
         if settings.environment == "production":
-            raise SystemExit("--print-admin-key is refused in production")
-        raw = secrets.token_urlsafe(32)
-        digest = hashlib.sha256(raw.encode()).hexdigest()
-        settings.api_keys = [
-            *settings.api_keys,
-            ApiKey(key_id="cli-admin", key_sha256=digest, scopes=frozenset(Scope)),
-        ]
-        print(f"X-API-Key for this run (all scopes): {raw}", flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        workers=1,
-        access_log=False,
-        log_config=None,
-    )
+            raise SystemExit("--admin-key-file is refused in production")
+        raw, _ = load_or_mint(args.admin_key_file)
+        settings.api_keys = [*settings.api_keys, api_key(raw)]
+    app = create_app(settings)
+    # uvicorn restores these after its graceful shutdown and re-raises the signal into them.
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _exit_cleanly)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, access_log=False, log_config=None)
     return 0

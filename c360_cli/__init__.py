@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("c360_mock_data.cli", "Generate the source systems' exports (mock data)."),
     "pipeline": ("c360_spark_processing.cli", "Run the Spark pipeline and publish a snapshot."),
     "serve": ("c360_api.cli", "Serve the Customer 360 API over the current snapshot."),
+    "admin-key": ("c360_api.local_key", "Print the local admin API key (minted on first use)."),
 }
 
 

@@ -1,0 +1,99 @@
+"""`c360 serve` as a user runs it: a real uvicorn process on loopback, stopped by signals, and the
+local admin key file `make run` prints first."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from c360_api.local_key import load_or_mint
+from c360_cli import main as c360
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_until_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "server exited before answering"
+        try:
+            if httpx.get(f"{base}/ping", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            continue
+    raise AssertionError("server did not answer /ping in time")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    port = _free_port()
+    key_file = tmp_path / "keys" / "admin-key"
+    env = {**os.environ, "C360_ENVIRONMENT": "local", "C360_API_KEYS": "[]"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "c360_cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--warehouse", str(tmp_path / "wh"), "--admin-key-file", str(key_file)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, proc)
+        yield proc, base, key_file
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+class TestServeStops:
+    @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+    def test_a_signal_is_a_clean_exit(self, server, signum: signal.Signals) -> None:
+        proc, _, _ = server
+        proc.send_signal(signum)
+        assert proc.wait(timeout=20) == 0
+
+
+class TestAdminKeyFile:
+    def test_serve_accepts_the_key_in_the_file_with_every_scope(self, server) -> None:
+        _, base, key_file = server
+        raw = key_file.read_text().strip()
+        assert httpx.get(f"{base}/admin/metrics", headers={"X-API-Key": raw}).status_code == 200
+        assert httpx.get(f"{base}/admin/metrics", headers={"X-API-Key": "x" + raw}).status_code == 401
+
+    def test_minted_once_owner_only_then_reused(self, tmp_path: Path) -> None:
+        path = tmp_path / "sub" / "admin-key"
+        raw, minted = load_or_mint(path)
+        assert minted
+        assert len(raw) >= 40
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert load_or_mint(path) == (raw, False)
+        rotated, minted = load_or_mint(path, rotate=True)
+        assert minted
+        assert rotated != raw
+        assert path.read_text().strip() == rotated
+
+    def test_cli_prints_the_key_plainly(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "admin-key"
+        assert c360(["admin-key", "--file", str(path)]) == 0
+        out = capsys.readouterr().out
+        raw = path.read_text().strip()
+        assert out.splitlines()[0].endswith(f": {raw}")
+        assert f"KEY=$(cat {path})" in out
