@@ -44,9 +44,9 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]
     port = _free_port()
     key_file = tmp_path / "keys" / "admin-key"
     env = {**os.environ, "C360_ENVIRONMENT": "local", "C360_API_KEYS": "[]"}
+    argv = ["serve", "--host", "127.0.0.1", "--port", str(port), "--warehouse", str(tmp_path)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "c360_cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--warehouse", str(tmp_path / "wh"), "--admin-key-file", str(key_file)],
+        [sys.executable, "-m", "c360_cli", *argv, "--admin-key-file", str(key_file)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -74,7 +74,9 @@ class TestAdminKeyFile:
         _, base, key_file = server
         raw = key_file.read_text().strip()
         assert httpx.get(f"{base}/admin/metrics", headers={"X-API-Key": raw}).status_code == 200
-        assert httpx.get(f"{base}/admin/metrics", headers={"X-API-Key": "x" + raw}).status_code == 401
+        assert (
+            httpx.get(f"{base}/admin/metrics", headers={"X-API-Key": "x" + raw}).status_code == 401
+        )
 
     def test_minted_once_owner_only_then_reused(self, tmp_path: Path) -> None:
         path = tmp_path / "sub" / "admin-key"
