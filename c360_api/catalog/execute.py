@@ -1,0 +1,113 @@
+"""Running a catalogue metric over one snapshot: bind the request's parameters, run each table's
+query, and hand the rows to the render layer.
+
+Binding resolves the time window (`start`/`end`, inclusive business-local dates; the whole
+snapshot by default) and refuses a window that ends after the snapshot's as-of or starts after it
+ends, so every query sees complete, valid parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from c360_api.exceptions import InvalidParameterError
+from c360_contract.catalog import Mart, Metric, Row, Rows, Sql, Table
+
+
+class SnapshotReader(Protocol):
+    """What a metric needs of a snapshot (the retailer's own or a workspace's)."""
+
+    snapshot_id: str
+    as_of: date
+
+    @property
+    def first_date(self) -> date: ...
+
+    def rows(self, sql: str, params: Mapping[str, Any]) -> list[Row]: ...
+
+
+@dataclass(frozen=True)
+class TableRows:
+    table: Table
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class MetricRows:
+    """Each table's rows, the answer's count (a paged list's total matching rows) and message."""
+
+    tables: tuple[TableRows, ...]
+    count: int
+    message: str
+
+
+def bind(metric: Metric, raw: Mapping[str, Any], first_date: date, as_of: date) -> dict[str, Any]:
+    """Every parameter's value, defaults filled in and the window resolved and checked."""
+    values = {p.name: raw.get(p.name, p.default) for p in metric.params}
+    if metric.page is not None:
+        values["limit"] = raw.get("limit", metric.page.default_limit)
+        values["offset"] = raw.get("offset", 0)
+    if metric.window:
+        start: date = raw.get("start") or min(first_date, as_of)
+        end: date = raw.get("end") or as_of
+        for name, value in (("start", start), ("end", end)):
+            if value > as_of:
+                raise InvalidParameterError(
+                    f"{name} {value} is after the snapshot's as-of date {as_of}",
+                    parameter=name,
+                    as_of=as_of.isoformat(),
+                )
+        if start > end:
+            raise InvalidParameterError(
+                f"start {start} is after end {end}", parameter="start", end=end.isoformat()
+            )
+        values.update(start=start, end=end, as_of=as_of)
+    return values
+
+
+def _sql_rows(snapshot: SnapshotReader, sql: Sql, values: Mapping[str, Any], paged: bool) -> Rows:
+    params = {name: values[name] for name in sql.parameters}
+    if not paged:
+        return Rows(snapshot.rows(sql.text, params))
+    total = snapshot.rows(f"SELECT count(*) AS n FROM ({sql.text})", params)[0]["n"]
+    page = snapshot.rows(
+        f"SELECT * FROM ({sql.text}) LIMIT $limit OFFSET $offset",
+        {**params, "limit": values["limit"], "offset": values["offset"]},
+    )
+    return Rows(page, int(total))
+
+
+def _table_rows(
+    snapshot: SnapshotReader, table: Table, values: Mapping[str, Any], paged: bool
+) -> Rows:
+    query = table.query
+    if isinstance(query, Sql):
+        return _sql_rows(snapshot, query, values, paged)
+    if isinstance(query, Mart):
+        columns = ", ".join(f'"{c}"' for c in table.row.model_fields)
+        return Rows(
+            snapshot.rows(f"SELECT {columns} FROM {query.table} ORDER BY {query.order}", {})
+        )
+    return query(snapshot, values)
+
+
+def _message(metric: Metric, snapshot: SnapshotReader, values: Mapping[str, Any]) -> str:
+    if metric.message is None or metric.note is None:
+        return metric.message or metric.title
+    note = _sql_rows(snapshot, metric.note, values, paged=False).rows[0]
+    return metric.message.format(**{k: "n/a" if v is None else v for k, v in note.items()})
+
+
+def run_metric(metric: Metric, snapshot: SnapshotReader, values: Mapping[str, Any]) -> MetricRows:
+    """Each table's rows; the count is the first table's total (paged) or its length."""
+    results = [_table_rows(snapshot, t, values, metric.page is not None) for t in metric.tables]
+    first = results[0]
+    count = first.total if first.total is not None else len(first.rows)
+    return MetricRows(
+        tuple(TableRows(t, r.rows) for t, r in zip(metric.tables, results, strict=True)),
+        count,
+        _message(metric, snapshot, values),
+    )

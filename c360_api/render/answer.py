@@ -1,0 +1,60 @@
+"""What every representation is rendered from: an answer's tables plus what describes them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from c360_api.render.negotiate import Representation
+from c360_contract.catalog import Chart, Row
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    """One table of an answer; `single` tables are one object (a customer's profile), not a list."""
+
+    name: str
+    row: type[BaseModel]
+    rows: list[Row]
+    chart: Chart | None = None
+    single: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer, its provenance and the request that asked for it.
+
+    `table` is the table the one-table representations (CSV, PNG, Vega-Lite) render; JSON and HTML
+    carry every table. `urls` are this request in each offered representation, `links` the paging
+    links (self, next, prev) of a paged list.
+    """
+
+    title: str
+    description: str
+    message: str
+    tables: tuple[AnswerTable, ...]
+    count: int
+    snapshot_id: str
+    as_of: date
+    formula: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    table: str | None = None
+    urls: Mapping[Representation, str] = field(default_factory=dict)
+    links: Mapping[str, str] | None = None
+
+    def chosen(self) -> AnswerTable:
+        """The table CSV, PNG and Vega-Lite render."""
+        if self.table is None:
+            return self.tables[0]
+        return next(t for t in self.tables if t.name == self.table)
+
+    @property
+    def data_shape(self) -> str:
+        """`list` (one table of rows), `object` (one single row) or `tables` (name -> table)."""
+        if len(self.tables) > 1:
+            return "tables"
+        return "object" if self.tables[0].single else "list"
