@@ -92,6 +92,7 @@ class Digital(BaseModel):
     add_to_carts: int | None
     checkout_starts: int | None
     app_purchases: int | None
+    converting_sessions: int | None
     last_session_date: date | None
     uses_app: bool | None
     digital_conversion_rate: float | None

@@ -7,18 +7,20 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def markdown_table(document: str, heading: str) -> list[list[str]]:
-    """Body rows of the first table under `heading` (cells stripped, backticks removed)."""
+def markdown_table(document: str, heading: str, index: int = 0) -> list[list[str]]:
+    """Body rows of the `index`-th table of the section under `heading` (cells stripped, without
+    backticks)."""
     lines = (DOCS / document).read_text().splitlines()
-    start = lines.index(heading)
-    rows: list[list[str]] = []
-    for line in lines[start + 1 :]:
+    tables: list[list[list[str]]] = []
+    in_table = False
+    for line in lines[lines.index(heading) + 1 :]:
         if line.startswith("#"):
             break
         if line.startswith("|"):
-            rows.append([c.strip().strip("`") for c in line.strip().strip("|").split("|")])
-        elif rows:
-            break
-    if len(rows) < 3:
-        raise AssertionError(f"no table under {heading!r} in {document}")
-    return rows[2:]  # header and separator skipped
+            if not in_table:
+                tables.append([])
+            tables[-1].append([c.strip().strip("`") for c in line.strip().strip("|").split("|")])
+        in_table = line.startswith("|")
+    if len(tables) <= index:
+        raise AssertionError(f"no table {index} under {heading!r} in {document}")
+    return tables[index][2:]  # header and separator skipped
