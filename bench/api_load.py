@@ -60,7 +60,7 @@ PROFILE_SORTS = (
     "-last_order_date",
     "recency_days",
     "-predicted_clv_12m",
-    "customer_name",
+    "-signup_date",  # the data key has no pii scope, which sorting by customer_name needs
 )
 
 # wrk script: cycles through a file of paths (one per line) with one API key; stops its thread

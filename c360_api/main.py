@@ -37,7 +37,8 @@ DESCRIPTION = """Customer 360 over the pipeline's current snapshot.
 
 Authenticate with header `X-API-Key`. Scopes: `marketing`, `product`, `finance`,
 `customer_success` open their domain; `/analytics/customer-profiles` and `/customers/*` accept any
-of those four; `pii` additionally reveals email and phone; `admin` opens `/admin/*`.
+of those four; `pii` additionally reveals personal data (names, email, phone, birth date, postal
+code: null without it, in JSON and CSV); `admin` opens `/admin/*`.
 Every list answers CSV with `?format=csv` or `Accept: text/csv`.
 """
 

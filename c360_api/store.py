@@ -25,7 +25,8 @@ from typing import Any
 import duckdb
 import structlog
 
-from c360_api.exceptions import SnapshotUnavailableError
+from c360_api.exceptions import ForbiddenError, SnapshotUnavailableError
+from c360_contract.personal_data import PERSONAL_COLUMNS
 from c360_contract.warehouse import (
     current_file,
     current_snapshot_id,
@@ -44,7 +45,6 @@ Row = dict[str, Any]
 HOT_TABLES: frozenset[str] = frozenset(
     {"customer_profile", "identity_crosswalk", "fact_orders", "fact_support_tickets"}
 )
-PII_COLUMNS: frozenset[str] = frozenset({"email", "phone"})
 
 # Marts served as-is, each with its fixed presentation order.
 MART_ORDER: dict[str, str] = {
@@ -122,16 +122,19 @@ def _ident(name: str) -> str:
 
 
 def _select_list(columns: Sequence[str], pii: bool) -> str:
+    """Personal data is masked here, in the query, so no representation built on it can leak."""
     return ", ".join(
-        f"NULL AS {_ident(c)}" if (c in PII_COLUMNS and not pii) else _ident(c) for c in columns
+        f"NULL AS {_ident(c)}" if (c in PERSONAL_COLUMNS and not pii) else _ident(c)
+        for c in columns
     )
 
 
 def _select_all(pii: bool) -> str:
-    """`*` of a table holding the PII columns, with them NULL unless `pii` (as `_select_list`)."""
+    """`*` of a table holding every personal column, with them NULL unless `pii` (as
+    `_select_list`)."""
     if pii:
         return "*"
-    return f"* REPLACE ({', '.join(f'NULL AS {_ident(c)}' for c in sorted(PII_COLUMNS))})"
+    return f"* REPLACE ({', '.join(f'NULL AS {_ident(c)}' for c in sorted(PERSONAL_COLUMNS))})"
 
 
 def _signature(current_file: str) -> tuple[int, int, int] | None:
@@ -296,7 +299,12 @@ class Snapshot:
         )
 
     def churn_risk(
-        self, columns: Sequence[str], min_lifetime_value: float | None, limit: int, offset: int
+        self,
+        columns: Sequence[str],
+        pii: bool,
+        min_lifetime_value: float | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[Row], int]:
         """High/Critical-risk customers not yet churned, biggest spenders first."""
         where = "risk_status IN ('High', 'Critical') AND customer_status <> 'Churned'"
@@ -306,7 +314,7 @@ class Snapshot:
             params.append(min_lifetime_value)
         return self._page(
             columns,
-            True,
+            pii,
             where,
             params,
             "total_spent",
@@ -331,6 +339,11 @@ class Snapshot:
         column = q.sort.removeprefix("-")
         if column not in PROFILE_SORT_COLUMNS:
             raise ValueError(f"unsortable column {column!r}")
+        if column in PERSONAL_COLUMNS and not pii:
+            # The order of a masked column would still tell its values apart.
+            raise ForbiddenError(
+                f"Sorting by {column} needs the pii scope", parameter="sort", required_scope="pii"
+            )
         direction = "DESC" if q.sort.startswith("-") else "ASC"
         order = f"{_ident(column)} {direction} NULLS LAST, customer_id"
         return self._page(

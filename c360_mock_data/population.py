@@ -20,6 +20,7 @@ SHARE_ACCOUNT = 0.75
 SHARE_LOYALTY = 0.45
 SHARE_SECOND_ACCOUNT = 0.08
 SHARE_KNOWN_BEFORE_WINDOW = 0.35
+MIN_SIGNUP_AGE = 16
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,39 @@ class Persons:
         return len(self.number)
 
 
-def _birth_years(rng: np.random.Generator, n: int) -> IntArray:
-    # Customer base skews to working-age adults: a bell around 1982 clipped to 1950-2008.
+def _birth_years(rng: np.random.Generator, n: int, config: GeneratorConfig) -> IntArray:
+    # Customer base skews to working-age adults: a bell around 1982 clipped to 1950-2008, and
+    # born early enough to be MIN_SIGNUP_AGE before the window ends (2008 for the default window).
     years = np.round(rng.normal(1982.0, 14.0, n))
-    return np.clip(years, 1950, 2008).astype(np.int64)
+    youngest = min(2008, config.end.year - MIN_SIGNUP_AGE - 1)
+    return np.clip(years, min(1950, youngest), youngest).astype(np.int64)
+
+
+def _day_turning(birth_day: IntArray, age: int) -> IntArray:
+    """Epoch day each person turns `age` (a 29 February birthday falls on 1 March)."""
+    month = birth_day.astype("datetime64[D]").astype("datetime64[M]")
+    day_of_month = birth_day - month.astype("datetime64[D]").astype(np.int64)
+    return (month + 12 * age).astype("datetime64[D]").astype(np.int64) + day_of_month
+
+
+def _acquisition_days(
+    config: GeneratorConfig, birth_day: IntArray, rng: np.random.Generator
+) -> IntArray:
+    """Epoch day of each person's first relationship, never before their 16th birthday.
+
+    Long-standing customers (a share) were acquired up to seven years before the window, the rest
+    inside it. A draw before the person's 16th birthday moves to a day between that birthday and
+    the window's last acquisition day, spread by the same in-window draw.
+    """
+    n = len(birth_day)
+    known_before = rng.random(n) < SHARE_KNOWN_BEFORE_WINDOW
+    before_days = rng.integers(1, 7 * 365, n)
+    in_window = rng.integers(0, config.n_days - 1, n)
+    acquired = np.where(known_before, config.start_day - before_days, config.start_day + in_window)
+    sixteenth = _day_turning(birth_day, MIN_SIGNUP_AGE)
+    last = config.start_day + config.n_days - 2
+    spread = sixteenth + in_window * (last - sixteenth) // (config.n_days - 2)
+    return np.where(acquired < sixteenth, spread, acquired).astype(np.int64)
 
 
 def make_persons(
@@ -77,7 +107,7 @@ def make_persons(
         rng.integers(0, len(ref.FIRST_NAMES_F), n),
         rng.integers(0, len(ref.FIRST_NAMES_M), n),
     )
-    birth_year = _birth_years(rng, n)
+    birth_year = _birth_years(rng, n, config)
     birth_day = (birth_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(
         np.int64
     ) + rng.integers(0, 365, n)
@@ -93,10 +123,7 @@ def make_persons(
     has_crm |= nowhere
     has_second = has_account & (rng.random(n) < SHARE_SECOND_ACCOUNT)
 
-    known_before = rng.random(n) < SHARE_KNOWN_BEFORE_WINDOW
-    before_days = rng.integers(1, 7 * 365, n)
-    in_window = rng.integers(0, config.n_days - 1, n)
-    acquired = np.where(known_before, config.start_day - before_days, config.start_day + in_window)
+    acquired = _acquisition_days(config, birth_day, rng)
     acq_weights = np.array(ref.ACQUISITION_WEIGHTS)
     channel = rng.choice(len(vocab.ACQUISITION_CHANNELS), size=n, p=acq_weights / acq_weights.sum())
 
@@ -122,8 +149,8 @@ def make_persons(
         has_account=has_account,
         has_second_account=has_second,
         has_loyalty=has_loyalty,
-        acquired_day=acquired.astype(np.int64),
-        known_before_window=known_before,
+        acquired_day=acquired,
+        known_before_window=acquired < config.start_day,
         acquisition_channel=channel,
         app_propensity=app_propensity,
         store_propensity=store_propensity,

@@ -10,6 +10,8 @@ from datetime import date
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from c360_contract.units import PCT_DECIMALS, RATE_DECIMALS
+
 
 def money(value: Column) -> Column:
     """Money is rounded to cents only at the output, never inside a calculation."""
@@ -17,8 +19,8 @@ def money(value: Column) -> Column:
 
 
 def rate(value: Column) -> Column:
-    """0-1 rates are published with 4 decimals."""
-    return F.round(value, 4)
+    """0-1 rates are published with 4 decimals (c360_contract.units)."""
+    return F.round(value, RATE_DECIMALS)
 
 
 def days_since(day: Column, as_of: date) -> Column:
@@ -37,8 +39,8 @@ def ratio(numerator: Column, denominator: Column) -> Column:
 
 
 def pct(numerator: Column, denominator: Column) -> Column:
-    """Percentage 0-100 with 2 decimals, null when the denominator is 0."""
-    return F.round(ratio(numerator, denominator) * 100, 2)
+    """Percentage 0-100 with 2 decimals (c360_contract.units), null when the denominator is 0."""
+    return F.round(ratio(numerator, denominator) * 100, PCT_DECIMALS)
 
 
 def count_where(condition: Column) -> Column:

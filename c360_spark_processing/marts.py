@@ -106,9 +106,9 @@ def digital_engagement(profile: DataFrame, fact_orders: DataFrame) -> DataFrame:
         avg2("total_sessions").alias("avg_sessions"),
         avg2("app_sessions").alias("avg_app_sessions"),
         avg2("product_views").alias("avg_product_views"),
-        rate(F.coalesce(ratio(F.sum("app_purchases"), F.sum("total_sessions")), F.lit(0.0))).alias(
-            "digital_conversion_rate"
-        ),
+        rate(
+            F.coalesce(ratio(F.sum("converting_sessions"), F.sum("total_sessions")), F.lit(0.0))
+        ).alias("digital_conversion_rate"),
     )
     net = col("net_amount")
     revenue = (

@@ -49,7 +49,7 @@ ZERO_COUNTS: tuple[str, ...] = (
     "total_orders", "cancelled_orders", "refunded_orders", "failed_orders", "total_units",
     "online_orders", "app_orders", "store_orders",
     "total_sessions", "app_sessions", "web_sessions", "sessions_last_90d", "product_views",
-    "add_to_carts", "checkout_starts", "app_purchases",
+    "add_to_carts", "checkout_starts", "app_purchases", "converting_sessions",
     "total_tickets", "open_tickets", "tickets_last_365d", "low_csat_tickets",
 )  # fmt: skip
 ZERO_MONEY: tuple[str, ...] = (
@@ -73,8 +73,8 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "categories_purchased", "spend_last_365d",
     # digital
     "total_sessions", "app_sessions", "web_sessions", "sessions_last_90d", "product_views",
-    "add_to_carts", "checkout_starts", "app_purchases", "last_session_date", "uses_app",
-    "digital_conversion_rate",
+    "add_to_carts", "checkout_starts", "app_purchases", "converting_sessions",
+    "last_session_date", "uses_app", "digital_conversion_rate",
     # support
     "total_tickets", "open_tickets", "tickets_last_365d", "avg_csat", "avg_csat_last_365d",
     "low_csat_tickets", "avg_first_response_hours", "avg_resolution_hours", "last_ticket_date",

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from c360_api.api.responses import example
+from c360_api.personal_data import personal
 from c360_contract.vocabulary import (
     CUSTOMER_SEGMENTS,
     CUSTOMER_STATUSES,
@@ -26,11 +27,12 @@ PROFILE_FILTER_VALUES: dict[str, tuple[str, ...]] = {
 
 
 class CustomerProfileSummary(BaseModel):
-    """One row of /analytics/customer-profiles; email and phone are null without the pii scope."""
+    """One row of /analytics/customer-profiles; customer_name, email and phone are null without
+    the pii scope."""
 
     model_config = example(
         customer_id="C-0000042",
-        customer_name="Ada Lovelace",
+        customer_name=None,
         email=None,
         phone=None,
         customer_segment="Premium",
@@ -59,9 +61,9 @@ class CustomerProfileSummary(BaseModel):
         recommended_category="Home",
     )
     customer_id: str
-    customer_name: str | None
-    email: str | None
-    phone: str | None
+    customer_name: str | None = personal("customer_name")
+    email: str | None = personal("email")
+    phone: str | None = personal("phone")
     customer_segment: str | None
     loyalty_tier: str | None
     generation: str | None

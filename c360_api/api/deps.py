@@ -111,6 +111,6 @@ MarketingCtx = Annotated[Ctx, Depends(context(frozenset({Scope.MARKETING})))]
 ProductCtx = Annotated[Ctx, Depends(context(frozenset({Scope.PRODUCT})))]
 FinanceCtx = Annotated[Ctx, Depends(context(frozenset({Scope.FINANCE})))]
 CustomerSuccessCtx = Annotated[Ctx, Depends(context(frozenset({Scope.CUSTOMER_SUCCESS})))]
-# Cross-domain customer data: any data scope opens it; contact details still need `pii`.
+# Cross-domain customer data: any data scope opens it; personal data still needs `pii`.
 AnyDataCtx = Annotated[Ctx, Depends(context(DATA_SCOPES))]
 AdminKey = Annotated[Principal, Depends(require(frozenset({Scope.ADMIN})))]

@@ -1,7 +1,7 @@
 """Response-data cache: a bounded TTL cache shared by every data route.
 
 Keys carry the snapshot id and the caller's pii flag, so an entry can never be served across a
-snapshot switch or to a caller without the right to see contact details; the cache is also emptied
+snapshot switch or to a caller without the right to see personal data; the cache is also emptied
 on every switch so old entries do not hold memory.
 """
 

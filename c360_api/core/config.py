@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Scope(StrEnum):
-    """What an API key may do. Data scopes open one domain each; `pii` reveals email and phone."""
+    """What an API key may do. Data scopes open one domain each; `pii` reveals personal data."""
 
     MARKETING = "marketing"
     PRODUCT = "product"

@@ -1,4 +1,4 @@
-"""The customer 360 view (any data scope; email and phone only with `pii`)."""
+"""The customer 360 view (any data scope; personal data only with `pii`)."""
 
 from __future__ import annotations
 

@@ -8,24 +8,26 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from c360_api.api.responses import example
+from c360_api.personal_data import personal
 
 Source = Literal["crm", "ecommerce", "loyalty", "support"]
 
 
 class GoldenRecord(BaseModel):
-    """Email and phone are null unless the key has the pii scope."""
+    """Personal data (names, contact, birth date, postal code) is null unless the key has the pii
+    scope; city, state and the other attributes stay visible."""
 
-    first_name: str | None
-    last_name: str | None
-    customer_name: str | None
-    email: str | None
-    phone: str | None
-    birth_date: date | None
+    first_name: str | None = personal("first_name")
+    last_name: str | None = personal("last_name")
+    customer_name: str | None = personal("customer_name")
+    email: str | None = personal("email")
+    phone: str | None = personal("phone")
+    birth_date: date | None = personal("birth_date")
     gender: str | None
     city: str | None
     state: str | None
     country: str | None
-    postal_code: str | None
+    postal_code: str | None = personal("postal_code")
     signup_date: date | None
     acquisition_channel: str | None
     customer_segment: str | None
@@ -90,6 +92,7 @@ class Digital(BaseModel):
     add_to_carts: int | None
     checkout_starts: int | None
     app_purchases: int | None
+    converting_sessions: int | None
     last_session_date: date | None
     uses_app: bool | None
     digital_conversion_rate: float | None
@@ -198,7 +201,7 @@ class Customer360(BaseModel):
     model_config = example(
         customer_id="C-0000042",
         golden_record={
-            "customer_name": "Ada Lovelace",
+            "customer_name": None,
             "email": None,
             "phone": None,
             "state": "TX",

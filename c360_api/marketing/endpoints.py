@@ -44,11 +44,14 @@ async def churn_risk_customers(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Any:
-    """High/Critical risk customers not yet Churned, by total_spent descending; `count` is the total."""
+    """High/Critical risk customers not yet Churned, by total_spent descending; `count` is the total.
+
+    customer_name is null unless the key has the pii scope."""
     columns = list(ChurnRiskCustomer.model_fields)
+    pii = ctx.principal.pii
 
     def fetch(s: Snapshot) -> Result:
-        rows, total = s.churn_risk(columns, min_lifetime_value, limit, offset)
+        rows, total = s.churn_risk(columns, pii, min_lifetime_value, limit, offset)
         return table_result(rows, f"{len(rows)} of {total} churn-risk customers", total)
 
     return await ctx.reply(fetch, ChurnRiskCustomer)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from c360_api.api.responses import example
 from c360_api.finance.schemas import RfmSegmentRow
+from c360_api.personal_data import personal
 
 
 class HealthOverviewRow(BaseModel):
@@ -34,9 +35,11 @@ class HealthOverviewRow(BaseModel):
 
 
 class ChurnRiskCustomer(BaseModel):
+    """customer_name is null without the pii scope."""
+
     model_config = example(
         customer_id="C-0000042",
-        customer_name="Ada Lovelace",
+        customer_name=None,
         customer_segment="Premium",
         loyalty_tier="Gold",
         total_spent=5120.4,
@@ -48,7 +51,7 @@ class ChurnRiskCustomer(BaseModel):
         last_order_date="2025-05-05",
     )
     customer_id: str
-    customer_name: str | None
+    customer_name: str | None = personal("customer_name")
     customer_segment: str | None
     loyalty_tier: str | None
     total_spent: float | None

@@ -50,10 +50,13 @@ def customer_digital_facts(
             F.sum("add_to_carts").cast("int").alias("add_to_carts"),
             F.sum("checkout_starts").cast("int").alias("checkout_starts"),
             F.sum("purchases").cast("int").alias("app_purchases"),
+            count_where(F.col("purchases") > 0).alias("converting_sessions"),
             F.max("end_date").alias("last_session_date"),
         )
         .withColumn("uses_app", F.col("app_sessions") > 0)
+        # Sessions, not purchase events, on top: a session with two purchases converts once,
+        # so the rate stays within 0-1.
         .withColumn(
-            "digital_conversion_rate", rate(F.col("app_purchases") / F.col("total_sessions"))
+            "digital_conversion_rate", rate(F.col("converting_sessions") / F.col("total_sessions"))
         )
     )

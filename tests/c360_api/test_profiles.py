@@ -112,23 +112,6 @@ class TestCustomerProfiles:
         assert got == list(want["customer_id"])
         assert count == int(expect.df("SELECT count(*) n FROM customer_profile")["n"][0])
 
-    def test_email_and_phone_only_with_pii(self, client: TestClient, expect: Expect) -> None:
-        params = {"sort": "customer_id", "limit": 1000}
-        plain = ok(client.get(PATH, params=params, headers=headers("marketing")))["data"]
-        assert all(r["email"] is None and r["phone"] is None for r in plain)
-        with_pii = ok(client.get(PATH, params=params, headers=headers("pii")))["data"]
-        want = expect.df(
-            "SELECT customer_id, email FROM customer_profile ORDER BY customer_id LIMIT 1000"
-        )
-        assert [r["email"] for r in with_pii] == list(want["email"])
-        assert (
-            read_csv(
-                client.get(PATH, params={**params, "format": "csv"}, headers=headers("marketing"))
-            )["email"]
-            .eq("")
-            .all()
-        )
-
     def test_csv_joins_lists_with_pipes(self, client: TestClient, expect: Expect) -> None:
         frame = read_csv(
             client.get(

@@ -143,3 +143,35 @@ def test_low_csat_precedes_churn(buyers: pd.DataFrame, clean_export: GenerationR
     low = (tickets.csat.astype(float) <= 2).groupby(tickets.person_id).any()
     lapsed = _lapsed(buyers, pd.Index(low.index))
     assert lapsed[low].mean() > lapsed[~low].mean() + 0.1
+
+
+def test_nobody_signs_up_before_16(clean_export: GenerationReport) -> None:
+    """Every CRM signup, account opening and loyalty enrolment of a person with a CRM birth date
+    happens at 16 or older (completed years, DuckDB)."""
+    out = clean_export.out
+    ages = duckdb.execute(
+        f"""
+        with truth as (select * from read_csv('{out}/_truth/identity.csv', all_varchar=true)),
+        crm as (select * from read_csv('{out}/crm_customers.csv', all_varchar=true)),
+        births as (
+            select t.person_id, strptime(c.birth_date, '%Y-%m-%d')::date as birth
+            from crm c join truth t on t.source = 'crm' and t.source_record_id = c.crm_id),
+        signups as (
+            select t.source, t.person_id, strptime(c.signup_date, '%Y-%m-%d')::date as day
+            from crm c join truth t on t.source = 'crm' and t.source_record_id = c.crm_id
+            union all
+            select t.source, t.person_id, strptime(a.created_at, '%Y-%m-%dT%H:%M:%SZ')::date
+            from read_json('{out}/ecommerce_accounts.jsonl',
+                           columns={{account_id: 'VARCHAR', created_at: 'VARCHAR'}}) a
+            join truth t on t.source = 'ecommerce' and t.source_record_id = a.account_id
+            union all
+            select t.source, t.person_id, strptime(l.enrolled_at, '%Y-%m-%d')::date
+            from read_csv('{out}/loyalty_members.csv', all_varchar=true) l
+            join truth t on t.source = 'loyalty' and t.source_record_id = l.member_id)
+        select s.source, year(s.day) - year(b.birth)
+               - (strftime(s.day, '%m%d') < strftime(b.birth, '%m%d'))::int as age
+        from signups s join births b using (person_id)
+        """
+    ).df()
+    assert set(ages.source) == {"crm", "ecommerce", "loyalty"}
+    assert ages.age.min() == 16, ages.age.min()

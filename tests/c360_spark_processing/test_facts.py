@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
 
+from c360_spark_processing.facts.digital import customer_digital_facts
+from c360_spark_processing.settings import PipelineSettings
 from tests.c360_spark_processing.analytics_world import AS_OF, built_world, contract_columns
 
 
@@ -98,8 +100,8 @@ def test_customer_facts_by_hand(facts_and_world):
     assert digital == {
         "customer_id": "C1", "total_sessions": 2, "app_sessions": 1, "web_sessions": 1,
         "sessions_last_90d": 1, "product_views": 2, "add_to_carts": 1, "checkout_starts": 0,
-        "app_purchases": 1, "last_session_date": date(2025, 12, 30), "uses_app": True,
-        "digital_conversion_rate": 0.5,
+        "app_purchases": 1, "converting_sessions": 1, "last_session_date": date(2025, 12, 30),
+        "uses_app": True, "digital_conversion_rate": 0.5,
     }  # fmt: skip
 
     support = {r.customer_id: r.asDict() for r in facts.customer_support.collect()}
@@ -120,3 +122,22 @@ def test_published_fact_columns_follow_contract(facts_and_world):
     ]  # fmt: skip
     assert facts.fact_support_tickets.columns[-2:] == ["first_response_hours", "resolution_hours"]
     assert contract_columns("customer_profile")[0] == "birth_year"
+
+
+def test_conversion_counts_sessions_not_purchase_events(spark):
+    """Two purchases in one session convert it once: 1 of 2 sessions, a rate of 0.5 (not 1.0)."""
+    events = spark.createDataFrame(
+        [
+            ("ACC1", "S1", datetime(2025, 12, 1, 10, 0), "web", "session_start"),
+            ("ACC1", "S1", datetime(2025, 12, 1, 10, 5), "web", "purchase"),
+            ("ACC1", "S1", datetime(2025, 12, 1, 10, 9), "web", "purchase"),
+            ("ACC1", "S2", datetime(2025, 12, 2, 10, 0), "ios", "session_start"),
+        ],
+        "account_id string, session_id string, ts timestamp, platform string, event_type string",
+    )
+    crosswalk = spark.createDataFrame(
+        [("ecommerce", "ACC1", "C1")], "source string, source_record_id string, customer_id string"
+    )
+    (row,) = customer_digital_facts(events, crosswalk, AS_OF, PipelineSettings()).collect()
+    assert (row.total_sessions, row.app_purchases, row.converting_sessions) == (2, 2, 1)
+    assert row.digital_conversion_rate == 0.5

@@ -152,7 +152,7 @@ def test_order_and_ticket_marts(built):
                round(100.0 * count(*) FILTER (uses_app) / count(*), 2) app_adoption_pct,
                round(avg(total_sessions), 2) avg_sessions, round(avg(app_sessions), 2) avg_app_sessions,
                round(avg(product_views), 2) avg_product_views,
-               round(coalesce(sum(app_purchases) / nullif(sum(total_sessions), 0), 0), 4)
+               round(coalesce(sum(converting_sessions) / nullif(sum(total_sessions), 0), 0), 4)
                    digital_conversion_rate,
                round(100 * coalesce(any_value(app), 0) / any_value(total), 2) app_revenue_share_pct,
                round(100 * coalesce(any_value(online), 0) / any_value(total), 2) online_revenue_share_pct,

@@ -1,0 +1,48 @@
+"""Units of the published numbers: one convention per kind, named by the column's suffix.
+
+`_pct` is a percentage 0-100 with 2 decimals (so is the `pct_of_` prefix: a share of the table's
+total), `_rate` a ratio 0-1 with 4 decimals, `_score` 0-1 unless SCALES lists it on a rating
+scale. SCALES also gives the range of every column the suffix alone does not describe. The
+"Units and suffixes" table of docs/metrics.md is this declaration; a test checks the two against
+each other and every published column against its range.
+"""
+
+from __future__ import annotations
+
+from math import inf
+
+PCT_RANGE: tuple[float, float] = (0.0, 100.0)
+PCT_DECIMALS = 2
+RATE_RANGE: tuple[float, float] = (0.0, 1.0)
+RATE_DECIMALS = 4
+
+SCALES: dict[str, tuple[float, float]] = {
+    "churn_risk_score": (0.0, 1.0),
+    # RFM ratings: 1-5 by long convention of the RFM literature.
+    "r_score": (1.0, 5.0),
+    "f_score": (1.0, 5.0),
+    "m_score": (1.0, 5.0),
+    "fm_score": (1.0, 5.0),
+    # Five-point ratings of the customer.
+    "engagement_score": (0.0, 5.0),
+    "support_score": (1.0, 5.0),
+    "customer_health_score": (0.0, 5.0),
+    "avg_health_score": (0.0, 5.0),
+    # Averages named without a unit suffix keep their source's scale.
+    "avg_churn_risk": (0.0, 1.0),
+    "avg_csat": (1.0, 5.0),
+    "avg_csat_last_365d": (1.0, 5.0),
+    # A loss makes the margin negative.
+    "margin_pct": (-inf, 100.0),
+}
+
+
+def unit_range(column: str) -> tuple[float, float] | None:
+    """The range a column's name promises, or None for a column without a unit (money, counts)."""
+    if column in SCALES:
+        return SCALES[column]
+    if column.endswith("_pct") or column.startswith("pct_of_"):
+        return PCT_RANGE
+    if column.endswith(("_rate", "_score")):
+        return RATE_RANGE
+    return None

@@ -1,0 +1,229 @@
+"""Personal data (c360_contract.personal_data) is null without the `pii` scope on every route that
+can return it, in JSON and CSV, first or cached; with `pii` it is the snapshot's value; the broad
+attributes (birth year, age, generation, city, state) and the scores stay visible to everyone.
+
+Expectations are DuckDB over the snapshot's Parquet, every value compared as text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any, get_args
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from c360_api.analytics.schemas import CustomerProfileSummary
+from c360_api.customers.schemas import SECTIONS
+from c360_api.marketing.schemas import ChurnRiskCustomer
+from c360_contract.personal_data import PERSONAL_COLUMNS
+from tests.c360_api.conftest import Expect, headers
+from tests.c360_api.helpers import error, ok
+
+PII, PLAIN = "pii", "marketing"
+# Columns that look personal but only place a person in a broad group, and the scores.
+VISIBLE: frozenset[str] = frozenset(
+    {
+        "birth_year",
+        "age",
+        "generation",
+        "gender",
+        "city",
+        "state",
+        "country",
+        "customer_health_score",
+        "churn_risk_score",
+        "engagement_score",
+        "support_score",
+        "r_score",
+        "f_score",
+        "m_score",
+        "rfm_score",
+    }
+)
+CHURN_WHERE = "risk_status IN ('High', 'Critical') AND customer_status <> 'Churned'"
+# Route -> (query parameters, row model, the same rows in DuckDB: FROM/WHERE/ORDER/LIMIT).
+LISTS: dict[str, tuple[dict[str, Any], type[BaseModel], str]] = {
+    "/analytics/customer-profiles": (
+        {"sort": "customer_id", "limit": 1000},
+        CustomerProfileSummary,
+        "FROM customer_profile ORDER BY customer_id LIMIT 1000",
+    ),
+    "/marketing/churn-risk-customers": (
+        {"limit": 1000},
+        ChurnRiskCustomer,
+        f"FROM customer_profile WHERE {CHURN_WHERE} ORDER BY total_spent DESC, customer_id "
+        "LIMIT 1000",
+    ),
+}
+VIEW_ROUTES = ("/customers/{customer_id}", "/customers/lookup")
+
+Row = dict[str, str | None]
+
+
+def _checked(fields: dict[str, Any]) -> dict[str, Any]:
+    """The personal and visible columns among a model's fields, with their annotations."""
+    return {c: a for c, a in fields.items() if c in PERSONAL_COLUMNS | VISIBLE}
+
+
+def _text(column: str, annotation: Any) -> str:
+    """SQL rendering a column as the API's JSON/CSV text (an int column the API types as float
+    reads `3.0`)."""
+    value = f"CAST({column} AS DOUBLE)" if float in get_args(annotation) else column
+    return f"CAST({value} AS VARCHAR) AS {column}"
+
+
+def _expected(expect: Expect, columns: dict[str, Any], rest: str, role: str) -> list[Row]:
+    """The rows as text, personal columns null unless `role` has pii."""
+    select = ", ".join(["customer_id", *(_text(c, a) for c, a in columns.items())])
+    frame = expect.df(f"SELECT {select} {rest}")
+    rows: list[Row] = [
+        {k: None if pd.isna(v) else str(v) for k, v in r.items()} for r in frame.to_dict("records")
+    ]
+    if role == PLAIN:
+        rows = [{k: None if k in PERSONAL_COLUMNS else v for k, v in r.items()} for r in rows]
+    return rows
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _json_rows(body: dict[str, Any], columns: Iterable[str]) -> list[Row]:
+    return [{c: _as_text(r[c]) for c in ["customer_id", *columns]} for r in body["data"]]
+
+
+def _csv_rows(text: str, columns: Iterable[str]) -> list[Row]:
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return [
+        {c: (r[c] or None) for c in ["customer_id", *columns]} for r in frame.to_dict("records")
+    ]
+
+
+def _properties(schema: Any, components: dict[str, Any]) -> set[str]:
+    """Every property name an OpenAPI schema can hold, through references and nesting."""
+    if isinstance(schema, list):
+        return {p for item in schema for p in _properties(item, components)}
+    if not isinstance(schema, dict):
+        return set()
+    found: set[str] = set()
+    if "$ref" in schema:
+        found |= _properties(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    found |= set(schema.get("properties", {}))
+    for value in schema.values():
+        found |= _properties(value, components)
+    return found
+
+
+class TestEveryRouteIsCovered:
+    def test_the_routes_documented_to_return_personal_data_are_the_ones_tested(
+        self, client: TestClient
+    ) -> None:
+        spec = client.get("/openapi.json").json()
+        components = spec["components"]["schemas"]
+        personal_routes = {
+            path
+            for path, operations in spec["paths"].items()
+            for operation in operations.values()
+            if _properties(operation["responses"].get("200", {}), components) & PERSONAL_COLUMNS
+        }
+        assert personal_routes == set(LISTS) | set(VIEW_ROUTES)
+
+
+class TestLists:
+    @pytest.mark.parametrize("path", sorted(LISTS))
+    @pytest.mark.parametrize("fmt", ["json", "csv"])
+    @pytest.mark.parametrize("role", [PII, PLAIN])
+    def test_personal_columns_need_pii_and_the_rest_stays_visible(
+        self, client: TestClient, expect: Expect, path: str, fmt: str, role: str
+    ) -> None:
+        params, model, rest = LISTS[path]
+        columns = _checked({c: f.annotation for c, f in model.model_fields.items()})
+        want = _expected(expect, columns, rest, role)
+        # Both keys ask twice, so the second answer of each is a cache hit.
+        for _ in range(2):
+            for other in (PII, PLAIN):
+                response = client.get(
+                    path, params={**params, "format": fmt}, headers=headers(other)
+                )
+                assert response.status_code == 200, response.text
+                if other != role:
+                    continue
+                got = (
+                    _json_rows(ok(response), columns)
+                    if fmt == "json"
+                    else _csv_rows(response.text, columns)
+                )
+                assert got == want
+        filled = {c for row in want for c, v in row.items() if v is not None}
+        assert filled == (set(columns) | {"customer_id"}) - (
+            set() if role == PII else PERSONAL_COLUMNS
+        )
+
+    def test_sorting_by_a_personal_column_needs_pii(
+        self, client: TestClient, expect: Expect
+    ) -> None:
+        path = "/analytics/customer-profiles"
+        for sort in ("customer_name", "-customer_name"):
+            body = error(client.get(path, params={"sort": sort}, headers=headers(PLAIN)), 403)
+            assert body["error_details"]["parameter"] == "sort"
+        got = ok(client.get(path, params={"sort": "customer_name"}, headers=headers(PII)))["data"]
+        want = expect.df(
+            "SELECT customer_id FROM customer_profile ORDER BY customer_name NULLS LAST, "
+            "customer_id LIMIT 100"
+        )
+        assert [r["customer_id"] for r in got] == list(want["customer_id"])
+
+
+def _sample(expect: Expect) -> list[tuple[str, str]]:
+    """(customer_id, crm_id) of the first customers by id that have a CRM record."""
+    frame = expect.df(
+        "SELECT customer_id, min(source_record_id) crm_id FROM identity_crosswalk "
+        "WHERE source = 'crm' GROUP BY 1 ORDER BY 1 LIMIT 20"
+    )
+    return list(zip(frame["customer_id"], frame["crm_id"], strict=True))
+
+
+class TestCustomerView:
+    @pytest.mark.parametrize("route", VIEW_ROUTES)
+    @pytest.mark.parametrize("role", [PII, PLAIN])
+    def test_personal_columns_need_pii_and_the_rest_stays_visible(
+        self, client: TestClient, expect: Expect, route: str, role: str
+    ) -> None:
+        by_column = {c: s for s, m in SECTIONS.items() for c in m.model_fields}
+        columns = _checked(
+            {c: f.annotation for m in SECTIONS.values() for c, f in m.model_fields.items()}
+        )
+        assert set(columns) >= PERSONAL_COLUMNS
+        seen: list[Row] = []
+        for customer_id, crm_id in _sample(expect):
+            (want,) = _expected(
+                expect, columns, f"FROM customer_profile WHERE customer_id = '{customer_id}'", role
+            )
+            for _ in range(2):  # miss, then cache hit
+                for other in (PII, PLAIN):
+                    response = (
+                        client.get(f"/customers/{customer_id}", headers=headers(other))
+                        if route == "/customers/{customer_id}"
+                        else client.get(
+                            "/customers/lookup",
+                            params={"source": "crm", "id": crm_id},
+                            headers=headers(other),
+                        )
+                    )
+                    data = ok(response)["data"]
+                    if other != role:
+                        continue
+                    got = {"customer_id": data["customer_id"]} | {
+                        c: _as_text(data[by_column[c]][c]) for c in columns
+                    }
+                    assert got == want
+            seen.append(want)
+        # The sample exercises every column: each personal one is filled somewhere (with pii).
+        filled = {c for row in seen for c, v in row.items() if v is not None}
+        assert filled == (set(columns) | {"customer_id"}) - (
+            set() if role == PII else PERSONAL_COLUMNS
+        )
