@@ -1,11 +1,13 @@
 """One error base class and one handler, so every failure reaches clients in the same envelope.
 
-The handler is also registered for FastAPI's validation errors, slowapi's rate limit, Starlette's
-404/405 and any unexpected exception (answered as 500 without internals; details go to the log).
+The handler is also registered for FastAPI's validation errors, Starlette's 404/405 and any
+unexpected exception (answered as 500 without internals; details go to the log). An exception's
+headers (405's `Allow`, 429's `Retry-After`) are kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +15,6 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger("c360_api")
@@ -25,9 +26,12 @@ class C360Error(Exception):
     status_code: int = 500
     error_type: str = "internal_error"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(
+        self, message: str, headers: Mapping[str, str] | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers
         self.details = details
 
 
@@ -87,14 +91,12 @@ def _as_c360_error(exc: Exception) -> C360Error:
         ]
         names = ", ".join(sorted({e["parameter"] for e in errors}))
         return InvalidParameterError(f"Invalid parameter(s): {names}", errors=errors)
-    if isinstance(exc, RateLimitExceeded):
-        return RateLimitedError(f"Rate limit exceeded: {exc.detail}")
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
-            return NotFoundError("Not found")
+            return NotFoundError("Not found", headers=exc.headers)
         if exc.status_code == 405:
-            return MethodNotAllowedError("Method not allowed")
-        err = C360Error(str(exc.detail))
+            return MethodNotAllowedError("Method not allowed", headers=exc.headers)
+        err = C360Error(str(exc.detail), headers=exc.headers)
         err.status_code = exc.status_code
         err.error_type = "http_error"
         return err
@@ -102,7 +104,7 @@ def _as_c360_error(exc: Exception) -> C360Error:
 
 
 def error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Render any exception as the error envelope."""
+    """Render any exception as the error envelope, keeping the exception's headers."""
     err = _as_c360_error(exc)
     if err.status_code >= 500:
         log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
@@ -113,12 +115,7 @@ def error_handler(request: Request, exc: Exception) -> JSONResponse:
         "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "error_details": {"status_code": err.status_code, **err.details},
     }
-    response = JSONResponse(body, status_code=err.status_code)
-    if isinstance(exc, RateLimitExceeded):
-        response = request.app.state.limiter._inject_headers(
-            response, request.state.view_rate_limit
-        )
-    return response
+    return JSONResponse(body, status_code=err.status_code, headers=err.headers)
 
 
 def register_error_handlers(app: FastAPI) -> None:
@@ -126,7 +123,6 @@ def register_error_handlers(app: FastAPI) -> None:
     for exc_class in (
         C360Error,
         RequestValidationError,
-        RateLimitExceeded,
         StarletteHTTPException,
         Exception,
     ):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from slowapi import Limiter
-from slowapi.util import get_remote_address
 
 from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
@@ -19,8 +16,8 @@ from c360_api.core.cache import ResponseCache
 from c360_api.core.config import Settings
 from c360_api.core.logging import configure_logging
 from c360_api.core.metrics import Metrics
-from c360_api.core.ratelimit import STORAGE_URI
-from c360_api.core.security import API_KEY_HEADER, KeyRing, request_principal
+from c360_api.core.ratelimit import RateLimitHeadersMiddleware, RateLimits
+from c360_api.core.security import API_KEY_HEADER, KeyRing
 from c360_api.customer_success.endpoints import router as customer_success_router
 from c360_api.customers.endpoints import router as customers_router
 from c360_api.exceptions import register_error_handlers
@@ -39,18 +36,14 @@ Authenticate with header `X-API-Key`. Scopes: `marketing`, `product`, `finance`,
 `customer_success` open their domain; `/analytics/customer-profiles` and `/customers/*` accept any
 of those four; `pii` additionally reveals email and phone; `admin` opens `/admin/*`.
 Every list answers CSV with `?format=csv` or `Accept: text/csv`.
+
+Every answer to a key-checked route carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+`X-RateLimit-Reset` (Unix time); a 429 adds `Retry-After`.
 """
 
-
-def _rate_limit_key(request: Request) -> str:
-    """Limit per API key id; anonymous or unknown callers per client address."""
-    principal = request_principal(request)
-    if principal is not None:
-        return f"key:{principal.key_id}"
-    raw = request.headers.get(API_KEY_HEADER)
-    if raw:  # unknown keys share their caller's bucket; the raw key is never used as an id
-        return f"addr:{get_remote_address(request)}:{hashlib.sha256(raw.encode()).hexdigest()[:8]}"
-    return f"addr:{get_remote_address(request)}"
+# Run before each key-checked route: count the request once.
+GUARDS = [Depends(enforce_rate_limit)]
+RATE_LIMIT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,19 +66,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    # One budget per caller across all limited routes (application limits share one scope).
-    limiter = Limiter(
-        key_func=_rate_limit_key,
-        application_limits=[f"{settings.rate_limit_per_minute}/minute"],
-        headers_enabled=True,
-        storage_uri=STORAGE_URI,
-    )
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.cache = cache
     app.state.store = store
     app.state.keyring = KeyRing(settings.api_keys, settings.anonymous_scopes)
-    app.state.limiter = limiter
+    app.state.rate_limits = RateLimits(
+        settings.rate_limit_per_minute, settings.failed_auth_per_minute
+    )
     app.state.jobs = RefreshJobs(settings.refresh_argv, store.check)
 
     register_error_handlers(app)
@@ -99,16 +87,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         customers_router,
     )
     for router in (*data_routers, admin_router):
-        app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
+        app.include_router(router, dependencies=GUARDS)
 
-    # Added inside-out: the access log wraps CORS, which wraps cached answers.
+    # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
+    # cached answers.
     app.add_middleware(CachedAnswerMiddleware, prefixes=tuple(f"{r.prefix}/" for r in data_routers))
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=[API_KEY_HEADER, "Accept", "Content-Type"],
-        expose_headers=["X-Request-ID", "X-Cache", "X-Total-Count", "X-Snapshot-ID", "Retry-After"],
+        expose_headers=[
+            "X-Request-ID",
+            "X-Cache",
+            "X-Total-Count",
+            "X-Snapshot-ID",
+            "Retry-After",
+            *RATE_LIMIT_HEADERS,
+        ],
     )
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     return app

@@ -11,7 +11,6 @@ the refusal; the request is still counted once), or a CURRENT that changed and m
 from __future__ import annotations
 
 from fastapi import Request, Response
-from slowapi.errors import RateLimitExceeded
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from c360_api.api.responses import HIT, Result, cache_key, json_answer, wants_csv
@@ -64,9 +63,9 @@ def cached_answer(request: Request) -> Response | None:
     if formats not in ([], ["json"]) or wants_csv(request, None, result.table is not None):
         return None
     try:
-        check_rate_limit(request, result.route.endpoint)
+        check_rate_limit(request)
         admit(request, result.scopes)
-    except (RateLimitExceeded, C360Error):
+    except C360Error:
         return None
     request.scope["route"] = result.route
     request.scope["endpoint"] = result.route.endpoint

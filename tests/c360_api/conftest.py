@@ -70,6 +70,7 @@ def make_settings(warehouse: Path, **overrides: Any) -> Settings:
         "warehouse": warehouse,
         "api_keys": api_keys(),
         "rate_limit_per_minute": 100_000,
+        "failed_auth_per_minute": 100_000,
         "refresh_command": [
             sys.executable,
             str(Path(__file__).with_name("fake_pipeline.py")),
