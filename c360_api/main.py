@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
@@ -21,7 +22,15 @@ from c360_api.core.ratelimit import RateLimitHeadersMiddleware, RateLimits
 from c360_api.core.security import API_KEY_HEADER, KeyRing
 from c360_api.customer_success.endpoints import router as customer_success_router
 from c360_api.customers.endpoints import router as customers_router
-from c360_api.exceptions import register_error_handlers
+from c360_api.exceptions import (
+    ForbiddenError,
+    InvalidParameterError,
+    NotAuthenticatedError,
+    RateLimitedError,
+    SnapshotUnavailableError,
+    error_responses,
+    register_error_handlers,
+)
 from c360_api.finance.endpoints import router as finance_router
 from c360_api.health.endpoints import api_version
 from c360_api.health.endpoints import router as health_router
@@ -40,9 +49,13 @@ Every list answers CSV with `?format=csv` or `Accept: text/csv`.
 
 Every answer to a key-checked route carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
 `X-RateLimit-Reset` (Unix time); a 429 adds `Retry-After`. A parameter the route does not take, or a
-single-valued one given twice, is a 422 naming it.
+single-valued one given twice, is a 422 naming it. Errors share one envelope (`ErrorEnvelope`).
 """
 
+# What every key-checked route can answer besides its own errors: a missing/unknown key, a key
+# without the scope, the rate limit; data routes also validate parameters and need a snapshot.
+GUARDED_ERRORS = (NotAuthenticatedError, ForbiddenError, RateLimitedError)
+DATA_ERRORS = (*GUARDED_ERRORS, InvalidParameterError, SnapshotUnavailableError)
 # Run before each key-checked route: count the request once, then refuse unknown parameters and
 # repeated scalar ones.
 GUARDS = [Depends(enforce_rate_limit), Depends(validate_query)]
@@ -50,7 +63,11 @@ RATE_LIMIT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build an app instance with its own store, cache, metrics registry and rate-limit storage."""
+    """Build an app instance with its own store, cache, metrics registry and rate-limit storage.
+
+    /docs and /redoc load Swagger UI and ReDoc from files the app serves (fastapi-offline's), so
+    they work without internet access.
+    """
     settings = settings or Settings()
     configure_logging(settings.log_level)
     metrics = Metrics()
@@ -63,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         store.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Customer 360 API",
         version=api_version(),
         description=DESCRIPTION,
@@ -89,8 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         analytics_router,
         customers_router,
     )
-    for router in (*data_routers, admin_router):
-        app.include_router(router, dependencies=GUARDS)
+    for router in data_routers:
+        app.include_router(router, dependencies=GUARDS, responses=error_responses(*DATA_ERRORS))
+    app.include_router(
+        admin_router, dependencies=GUARDS, responses=error_responses(*GUARDED_ERRORS)
+    )
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
     # cached answers.
