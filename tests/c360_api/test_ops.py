@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,19 +19,9 @@ from c360_api.main import create_app
 from c360_api.store import ENUM_COLUMNS, _connect
 from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
-from tests.c360_api.helpers import error, ok
+from tests.c360_api.helpers import error, ok, wait_for
 
 OVERVIEW = "/marketing/customer-health-overview"
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
-    """Poll `condition` until truthy, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-    raise AssertionError("condition not met before the deadline")
 
 
 @pytest.fixture
