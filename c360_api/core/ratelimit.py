@@ -111,11 +111,8 @@ class RateLimitState:
 class RateLimits:
     """The app's budgets: requests per caller a minute, failed authentications per address."""
 
-    def __init__(
-        self, per_minute: int, failed_auth_per_minute: int, storage: Storage | None = None
-    ) -> None:
-        self.storage = storage or CounterStorage()
-        self._limiter = FixedWindowRateLimiter(self.storage)
+    def __init__(self, per_minute: int, failed_auth_per_minute: int) -> None:
+        self._limiter = FixedWindowRateLimiter(CounterStorage())
         self._per_caller = RateLimitItemPerMinute(per_minute)
         self._failed_auth = RateLimitItemPerMinute(failed_auth_per_minute)
 
