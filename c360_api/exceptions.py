@@ -1,19 +1,22 @@
-"""One error base class and one handler, so every failure reaches clients in the same envelope.
+"""One error base class, one envelope model and one handler, so every failure reaches clients alike.
 
-The handler is also registered for FastAPI's validation errors, slowapi's rate limit, Starlette's
-404/405 and any unexpected exception (answered as 500 without internals; details go to the log).
+The handler is also registered for FastAPI's validation errors, Starlette's 404/405 and any
+unexpected exception (answered as 500 without internals; details go to the log). An exception's
+headers (405's `Allow`, 429's `Retry-After`) are kept. `error_responses` documents the envelope in
+OpenAPI for the errors a route can answer, so generated clients parse them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from slowapi.errors import RateLimitExceeded
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger("c360_api")
@@ -24,51 +27,94 @@ class C360Error(Exception):
 
     status_code: int = 500
     error_type: str = "internal_error"
+    description: str = "Internal server error"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(
+        self, message: str, headers: Mapping[str, str] | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers
         self.details = details
 
 
 class NotAuthenticatedError(C360Error):
     status_code = 401
     error_type = "not_authenticated"
+    description = "Missing or unknown API key (header X-API-Key)."
 
 
 class ForbiddenError(C360Error):
     status_code = 403
     error_type = "forbidden"
+    description = "The key lacks the scope this route needs."
 
 
 class NotFoundError(C360Error):
     status_code = 404
     error_type = "not_found"
+    description = "No such resource."
 
 
 class MethodNotAllowedError(C360Error):
     status_code = 405
     error_type = "method_not_allowed"
+    description = "Method not allowed; `Allow` lists the allowed ones."
 
 
 class ConflictError(C360Error):
     status_code = 409
     error_type = "conflict"
+    description = "A refresh is already running (`error_details.running_job_id`)."
 
 
 class InvalidParameterError(C360Error):
     status_code = 422
     error_type = "validation_error"
+    description = (
+        "Invalid parameter: out of range, not an allowed value, unknown to the route, or "
+        "single-valued and given more than once (`error_details.errors` names each)."
+    )
 
 
 class RateLimitedError(C360Error):
     status_code = 429
     error_type = "rate_limited"
+    description = "Rate limit exceeded; retry after `Retry-After` seconds."
 
 
 class SnapshotUnavailableError(C360Error):
     status_code = 503
     error_type = "snapshot_unavailable"
+    description = "No snapshot has been published yet."
+
+
+class ErrorDetails(BaseModel):
+    """The status code plus whatever the error adds (parameter, allowed values, job id, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+    status_code: int
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer, whatever its status."""
+
+    success: Literal[False] = False
+    error_type: str = Field(examples=["validation_error"])
+    error_message: str
+    timestamp: datetime
+    error_details: ErrorDetails
+
+
+def error_responses(*errors: type[C360Error]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` documenting the error envelope for `errors` (for routes and routers)."""
+    return {e.status_code: {"model": ErrorEnvelope, "description": e.description} for e in errors}
+
+
+def invalid_parameters(errors: list[dict[str, Any]]) -> InvalidParameterError:
+    """One 422 naming every invalid parameter; `errors` hold `parameter`, `location`, `message`."""
+    names = ", ".join(sorted({e["parameter"] for e in errors}))
+    return InvalidParameterError(f"Invalid parameter(s): {names}", errors=errors)
 
 
 def _as_c360_error(exc: Exception) -> C360Error:
@@ -76,25 +122,23 @@ def _as_c360_error(exc: Exception) -> C360Error:
     if isinstance(exc, C360Error):
         return exc
     if isinstance(exc, RequestValidationError):
-        errors = [
-            {
-                "parameter": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
-                "location": str(e.get("loc", ("?",))[0]),
-                "message": e.get("msg", ""),
-                **({"allowed": e["ctx"]["expected"]} if "expected" in e.get("ctx", {}) else {}),
-            }
-            for e in exc.errors()
-        ]
-        names = ", ".join(sorted({e["parameter"] for e in errors}))
-        return InvalidParameterError(f"Invalid parameter(s): {names}", errors=errors)
-    if isinstance(exc, RateLimitExceeded):
-        return RateLimitedError(f"Rate limit exceeded: {exc.detail}")
+        return invalid_parameters(
+            [
+                {
+                    "parameter": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+                    "location": str(e.get("loc", ("?",))[0]),
+                    "message": e.get("msg", ""),
+                    **({"allowed": e["ctx"]["expected"]} if "expected" in e.get("ctx", {}) else {}),
+                }
+                for e in exc.errors()
+            ]
+        )
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
-            return NotFoundError("Not found")
+            return NotFoundError("Not found", headers=exc.headers)
         if exc.status_code == 405:
-            return MethodNotAllowedError("Method not allowed")
-        err = C360Error(str(exc.detail))
+            return MethodNotAllowedError("Method not allowed", headers=exc.headers)
+        err = C360Error(str(exc.detail), headers=exc.headers)
         err.status_code = exc.status_code
         err.error_type = "http_error"
         return err
@@ -102,32 +146,20 @@ def _as_c360_error(exc: Exception) -> C360Error:
 
 
 def error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Render any exception as the error envelope."""
+    """Render any exception as the error envelope, keeping the exception's headers."""
     err = _as_c360_error(exc)
     if err.status_code >= 500:
         log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
-    body = {
-        "success": False,
-        "error_type": err.error_type,
-        "error_message": err.message,
-        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "error_details": {"status_code": err.status_code, **err.details},
-    }
-    response = JSONResponse(body, status_code=err.status_code)
-    if isinstance(exc, RateLimitExceeded):
-        response = request.app.state.limiter._inject_headers(
-            response, request.state.view_rate_limit
-        )
-    return response
+    body = ErrorEnvelope(
+        error_type=err.error_type,
+        error_message=err.message,
+        timestamp=datetime.now(UTC),
+        error_details=ErrorDetails(status_code=err.status_code, **err.details),
+    )
+    return JSONResponse(body.model_dump(mode="json"), err.status_code, headers=err.headers)
 
 
 def register_error_handlers(app: FastAPI) -> None:
     """Route every error class through `error_handler`."""
-    for exc_class in (
-        C360Error,
-        RequestValidationError,
-        RateLimitExceeded,
-        StarletteHTTPException,
-        Exception,
-    ):
+    for exc_class in (C360Error, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(exc_class, error_handler)

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from slowapi import Limiter
-from slowapi.util import get_remote_address
+from fastapi_offline import FastAPIOffline
 
 from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
 from c360_api.api.deps import enforce_rate_limit
 from c360_api.api.fast_path import CachedAnswerMiddleware
+from c360_api.api.params import validate_query
 from c360_api.core.cache import ResponseCache
 from c360_api.core.config import Settings
 from c360_api.core.logging import configure_logging
 from c360_api.core.metrics import Metrics
-from c360_api.core.ratelimit import STORAGE_URI
-from c360_api.core.security import API_KEY_HEADER, KeyRing, request_principal
+from c360_api.core.ratelimit import RateLimitHeadersMiddleware, RateLimits
+from c360_api.core.security import API_KEY_HEADER, KeyRing
 from c360_api.customer_success.endpoints import router as customer_success_router
 from c360_api.customers.endpoints import router as customers_router
-from c360_api.exceptions import register_error_handlers
+from c360_api.exceptions import (
+    ForbiddenError,
+    InvalidParameterError,
+    NotAuthenticatedError,
+    RateLimitedError,
+    SnapshotUnavailableError,
+    error_responses,
+    register_error_handlers,
+)
 from c360_api.finance.endpoints import router as finance_router
 from c360_api.health.endpoints import api_version
 from c360_api.health.endpoints import router as health_router
@@ -40,22 +47,28 @@ Authenticate with header `X-API-Key`. Scopes: `marketing`, `product`, `finance`,
 of those four; `pii` additionally reveals personal data (names, email, phone, birth date, postal
 code: null without it, in JSON and CSV); `admin` opens `/admin/*`.
 Every list answers CSV with `?format=csv` or `Accept: text/csv`.
+
+Every answer to a key-checked route carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+`X-RateLimit-Reset` (Unix time); a 429 adds `Retry-After`. A parameter the route does not take, or a
+single-valued one given twice, is a 422 naming it. Errors share one envelope (`ErrorEnvelope`).
 """
 
-
-def _rate_limit_key(request: Request) -> str:
-    """Limit per API key id; anonymous or unknown callers per client address."""
-    principal = request_principal(request)
-    if principal is not None:
-        return f"key:{principal.key_id}"
-    raw = request.headers.get(API_KEY_HEADER)
-    if raw:  # unknown keys share their caller's bucket; the raw key is never used as an id
-        return f"addr:{get_remote_address(request)}:{hashlib.sha256(raw.encode()).hexdigest()[:8]}"
-    return f"addr:{get_remote_address(request)}"
+# What every key-checked route can answer besides its own errors: a missing/unknown key, a key
+# without the scope, the rate limit; data routes also validate parameters and need a snapshot.
+GUARDED_ERRORS = (NotAuthenticatedError, ForbiddenError, RateLimitedError)
+DATA_ERRORS = (*GUARDED_ERRORS, InvalidParameterError, SnapshotUnavailableError)
+# Run before each key-checked route: count the request once, then refuse unknown parameters and
+# repeated scalar ones.
+GUARDS = [Depends(enforce_rate_limit), Depends(validate_query)]
+RATE_LIMIT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build an app instance with its own store, cache, metrics registry and rate-limit storage."""
+    """Build an app instance with its own store, cache, metrics registry and rate-limit storage.
+
+    /docs and /redoc load Swagger UI and ReDoc from files the app serves (fastapi-offline's), so
+    they work without internet access.
+    """
     settings = settings or Settings()
     configure_logging(settings.log_level)
     metrics = Metrics()
@@ -68,25 +81,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         store.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Customer 360 API",
         version=api_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
-    )
-    # One budget per caller across all limited routes (application limits share one scope).
-    limiter = Limiter(
-        key_func=_rate_limit_key,
-        application_limits=[f"{settings.rate_limit_per_minute}/minute"],
-        headers_enabled=True,
-        storage_uri=STORAGE_URI,
     )
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.cache = cache
     app.state.store = store
     app.state.keyring = KeyRing(settings.api_keys, settings.anonymous_scopes)
-    app.state.limiter = limiter
+    app.state.rate_limits = RateLimits(
+        settings.rate_limit_per_minute, settings.failed_auth_per_minute
+    )
     app.state.jobs = RefreshJobs(settings.refresh_argv, store.check)
 
     register_error_handlers(app)
@@ -99,17 +107,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         analytics_router,
         customers_router,
     )
-    for router in (*data_routers, admin_router):
-        app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
+    for router in data_routers:
+        app.include_router(router, dependencies=GUARDS, responses=error_responses(*DATA_ERRORS))
+    app.include_router(
+        admin_router, dependencies=GUARDS, responses=error_responses(*GUARDED_ERRORS)
+    )
 
-    # Added inside-out: the access log wraps CORS, which wraps cached answers.
+    # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
+    # cached answers.
     app.add_middleware(CachedAnswerMiddleware, prefixes=tuple(f"{r.prefix}/" for r in data_routers))
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=[API_KEY_HEADER, "Accept", "Content-Type"],
-        expose_headers=["X-Request-ID", "X-Cache", "X-Total-Count", "X-Snapshot-ID", "Retry-After"],
+        expose_headers=[
+            "X-Request-ID",
+            "X-Cache",
+            "X-Total-Count",
+            "X-Snapshot-ID",
+            "Retry-After",
+            *RATE_LIMIT_HEADERS,
+        ],
     )
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     return app

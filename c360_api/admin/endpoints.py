@@ -9,11 +9,22 @@ from fastapi import APIRouter, Query
 from c360_api.admin.schemas import AdminMetrics, JobStatus
 from c360_api.api.deps import AdminKey, CacheDep, JobsDep, MetricsDep, StoreDep
 from c360_api.api.responses import Envelope, envelope
+from c360_api.exceptions import (
+    ConflictError,
+    InvalidParameterError,
+    NotFoundError,
+    error_responses,
+)
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-@router.post("/refresh-data", response_model=Envelope[JobStatus], status_code=202)
+@router.post(
+    "/refresh-data",
+    response_model=Envelope[JobStatus],
+    status_code=202,
+    responses=error_responses(InvalidParameterError, ConflictError),
+)
 def refresh_data(
     _: AdminKey,
     jobs: JobsDep,
@@ -27,7 +38,11 @@ def refresh_data(
     return envelope(job.as_dict(), 1, f"Refresh job {job.job_id} started", store.peek())
 
 
-@router.get("/jobs/{job_id}", response_model=Envelope[JobStatus])
+@router.get(
+    "/jobs/{job_id}",
+    response_model=Envelope[JobStatus],
+    responses=error_responses(InvalidParameterError, NotFoundError),
+)
 def get_job(_: AdminKey, jobs: JobsDep, store: StoreDep, job_id: str) -> Any:
     """State, stage progress, timings, published snapshot and error of a refresh job."""
     job = jobs.get(job_id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from c360_api.analytics.schemas import PROFILE_FILTER_VALUES, CustomerProfileSummary
 from c360_api.api.deps import AnyDataCtx
+from c360_api.api.params import PageLimit, PageOffset, finite_minimum
 from c360_api.api.responses import CSV_RESPONSES, Envelope, Result, table_result
 from c360_api.exceptions import InvalidParameterError
 from c360_api.store import PROFILE_SORT_COLUMNS, ProfileQuery, Snapshot
@@ -51,10 +53,15 @@ async def customer_profiles(
     loyalty_tier: Annotated[list[str] | None, _enum_filter("loyalty_tier")] = None,
     rfm_segment: Annotated[list[str] | None, _enum_filter("rfm_segment")] = None,
     generation: Annotated[list[str] | None, _enum_filter("generation")] = None,
-    state: Annotated[list[str] | None, Query(description="Repeatable 2-letter state.")] = None,
-    min_health_score: Annotated[float | None, Query(ge=0, le=5)] = None,
+    state: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] | None,
+        Query(description="Repeatable 2-letter state code, e.g. CA."),
+    ] = None,
+    min_health_score: Annotated[
+        float | None, finite_minimum("customer_health_score at least this.", maximum=5)
+    ] = None,
     min_lifetime_value: Annotated[
-        float | None, Query(ge=0, description="total_spent (net revenue to date) at least this.")
+        float | None, finite_minimum("total_spent (net revenue to date) at least this.")
     ] = None,
     sort: Annotated[
         str,
@@ -63,8 +70,8 @@ async def customer_profiles(
             json_schema_extra={"enum": SORT_VALUES},
         ),
     ] = "-total_spent",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
 ) -> Any:
     """Filtered, sorted page of customer profiles; `count` is the total matching, data one page."""
     if sort not in SORT_VALUES:

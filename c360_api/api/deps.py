@@ -55,7 +55,7 @@ async def get_cache(request: Request) -> ResponseCache:
 
 async def enforce_rate_limit(request: Request) -> None:
     """Router dependency: the caller's rate limit (counted once per request)."""
-    check_rate_limit(request, request.scope.get("endpoint"))
+    check_rate_limit(request)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -4,16 +4,17 @@ Resolving a data route's dependencies (key, rate limit, snapshot lease, cache, r
 more than twice what answering a cached result does. A cache entry remembers the route that filled
 it and the scopes guarding that route, so this middleware can answer a JSON hit itself after asking
 exactly what the route would ask (`check_rate_limit`, then `admit`). Everything else goes to the
-routes untouched: a miss, CSV, an unknown or unentitled key, an exceeded limit (the routes answer
-the refusal; the request is still counted once), or a CURRENT that changed and must be opened first.
+routes untouched: a miss, CSV, an unknown or repeated scalar parameter (the route answers 422),
+an unknown or unentitled key, an exceeded limit (the routes answer the refusal; the request is
+still counted once), or a CURRENT that changed and must be opened first.
 """
 
 from __future__ import annotations
 
 from fastapi import Request, Response
-from slowapi.errors import RateLimitExceeded
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from c360_api.api.params import query_errors
 from c360_api.api.responses import HIT, Result, cache_key, json_answer, wants_csv
 from c360_api.core.cache import ResponseCache
 from c360_api.core.ratelimit import check_rate_limit
@@ -63,10 +64,12 @@ def cached_answer(request: Request) -> Response | None:
     formats = request.query_params.getlist("format")
     if formats not in ([], ["json"]) or wants_csv(request, None, result.table is not None):
         return None
+    if query_errors(request, result.route):
+        return None
     try:
-        check_rate_limit(request, result.route.endpoint)
+        check_rate_limit(request)
         admit(request, result.scopes)
-    except (RateLimitExceeded, C360Error):
+    except C360Error:
         return None
     request.scope["route"] = result.route
     request.scope["endpoint"] = result.route.endpoint

@@ -85,7 +85,16 @@ class Settings(BaseSettings):
     )
     cache_ttl_seconds: float = Field(default=300.0, ge=0)
     cache_max_size: int = Field(default=1024, ge=1)
-    rate_limit_per_minute: int = Field(default=600, ge=1)
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="Requests a minute per API key (per address without one)."
+    )
+    failed_auth_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Requests a minute per client address carrying an X-API-Key that matches no "
+        "key; past it they get 429, so keys cannot be guessed at the full rate. Valid keys from "
+        "the same address keep their own budget.",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     api_keys: list[ApiKey] = Field(default_factory=list)
     anonymous_scopes: frozenset[Scope] = Field(

@@ -16,7 +16,7 @@ from c360_api.customers.schemas import (
     RecentTicket,
     Source,
 )
-from c360_api.exceptions import NotFoundError
+from c360_api.exceptions import NotFoundError, error_responses
 from c360_api.store import Snapshot
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -40,7 +40,9 @@ async def _view(ctx: Ctx, customer_id: str) -> Any:
     return await ctx.reply(fetch, None)
 
 
-@router.get("/lookup", response_model=Envelope[Customer360])
+@router.get(
+    "/lookup", response_model=Envelope[Customer360], responses=error_responses(NotFoundError)
+)
 async def lookup_customer(
     ctx: AnyDataCtx,
     source: Annotated[Source, Query(description="Source system of the id.")],
@@ -60,7 +62,9 @@ async def lookup_customer(
     return await _view(ctx, customer_id)
 
 
-@router.get("/{customer_id}", response_model=Envelope[Customer360])
+@router.get(
+    "/{customer_id}", response_model=Envelope[Customer360], responses=error_responses(NotFoundError)
+)
 async def get_customer(ctx: AnyDataCtx, customer_id: Annotated[str, Path(min_length=1)]) -> Any:
     """Golden record, every score, linked identities, last 20 orders and last 20 tickets."""
     return await _view(ctx, customer_id)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 
 from c360_api.api.deps import MetricsDep, StoreDep
 from c360_api.api.responses import Envelope, envelope
-from c360_api.exceptions import SnapshotUnavailableError
+from c360_api.exceptions import SnapshotUnavailableError, error_responses
 from c360_api.health.schemas import HealthStatus, Liveness
 
 router = APIRouter(tags=["health"])
@@ -34,7 +34,11 @@ async def ping() -> Liveness:
     return ALIVE
 
 
-@router.get("/health", response_model=Envelope[HealthStatus])
+@router.get(
+    "/health",
+    response_model=Envelope[HealthStatus],
+    responses=error_responses(SnapshotUnavailableError),
+)
 def health(store: StoreDep) -> Any:
     """Which snapshot is served, its as-of date and age; 503 while nothing is published."""
     store.check()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from c360_api.api.deps import MarketingCtx
+from c360_api.api.params import PageLimit, PageOffset, finite_minimum
 from c360_api.api.responses import CSV_RESPONSES, Envelope, Result, table_result
 from c360_api.finance.schemas import RfmSegmentRow
 from c360_api.marketing.schemas import (
@@ -39,10 +40,10 @@ async def customer_health_overview(ctx: MarketingCtx) -> Any:
 async def churn_risk_customers(
     ctx: MarketingCtx,
     min_lifetime_value: Annotated[
-        float | None, Query(ge=0, description="Only customers with total_spent at least this.")
+        float | None, finite_minimum("Only customers with total_spent at least this.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
 ) -> Any:
     """High/Critical risk customers not yet Churned, by total_spent descending; `count` is the total.
 

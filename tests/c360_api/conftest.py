@@ -46,6 +46,7 @@ KEYS: dict[str, tuple[str, set[Scope]]] = {
     "customer_success": ("cs-secret-1", {Scope.CUSTOMER_SUCCESS}),
     "pii": ("pii-secret-1", {Scope.MARKETING, Scope.PII}),
     "admin": ("ad-secret-1", {Scope.ADMIN}),
+    "all": ("all-secret-1", set(Scope)),
 }
 
 
@@ -70,6 +71,7 @@ def make_settings(warehouse: Path, **overrides: Any) -> Settings:
         "warehouse": warehouse,
         "api_keys": api_keys(),
         "rate_limit_per_minute": 100_000,
+        "failed_auth_per_minute": 100_000,
         "refresh_command": [
             sys.executable,
             str(Path(__file__).with_name("fake_pipeline.py")),

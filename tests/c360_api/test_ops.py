@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,19 +19,9 @@ from c360_api.main import create_app
 from c360_api.store import ENUM_COLUMNS, _connect
 from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
-from tests.c360_api.helpers import error, ok
+from tests.c360_api.helpers import error, ok, wait_for
 
 OVERVIEW = "/marketing/customer-health-overview"
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
-    """Poll `condition` until truthy, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-    raise AssertionError("condition not met before the deadline")
 
 
 @pytest.fixture
@@ -180,7 +169,7 @@ class TestAdminMetrics:
 
     def test_admin_routes_refuse_when_no_admin_key_is_configured(self, warehouse: Path) -> None:
         settings = make_settings(warehouse)
-        settings.api_keys = [k for k in settings.api_keys if k.key_id != "admin"]
+        settings.api_keys = [k for k in settings.api_keys if Scope.ADMIN not in k.scopes]
         with TestClient(create_app(settings)) as c:
             body = error(c.get("/admin/metrics", headers=headers("admin")), 403)
             assert "no admin key" in body["error_message"]
@@ -220,13 +209,15 @@ class TestCacheAndSnapshotSwitch:
         customer = Expect(own_warehouse).df("SELECT min(customer_id) c FROM customer_profile")["c"][
             0
         ]
-        paths = [OVERVIEW, "/analytics/customer-profiles?limit=50", f"/customers/{customer}"]
+        # Distinct pages miss the cache, so most requests read the snapshot while it switches.
+        paths = [
+            "/analytics/customer-profiles?limit=50&offset={}",
+            "/marketing/churn-risk-customers?limit=5&offset={}",
+            f"/customers/{customer}",
+        ]
 
         def call(i: int) -> tuple[int, str]:
-            r = own_client.get(
-                paths[i % len(paths)] + ("&" if "?" in paths[i % 3] else "?") + f"n={i}",
-                headers=headers("marketing"),
-            )
+            r = own_client.get(paths[i % len(paths)].format(i), headers=headers("marketing"))
             return r.status_code, r.json().get("snapshot_id", "")
 
         original = Expect(own_warehouse).snapshot_id

@@ -164,6 +164,8 @@ class TestCustomerProfiles:
             ({"offset": -1}, "offset"),
             ({"min_health_score": 6}, "min_health_score"),
             ({"min_lifetime_value": "x"}, "min_lifetime_value"),
+            ({"state": "ca"}, "state.0"),
+            ({"state": ["TX", "Texas"]}, "state.1"),
         ],
     )
     def test_out_of_range_is_422_naming_the_parameter(
