@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,3 +45,20 @@ def read_csv(response: httpx.Response) -> pd.DataFrame:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     return pd.read_csv(io.StringIO(response.text), keep_default_na=False, dtype=str)
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll `condition` until truthy, failing after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+    raise AssertionError("condition not met before the deadline")
+
+
+def fake_pipeline_mode(warehouse: Path, mode: str) -> None:
+    """Tell tests/c360_api/fake_pipeline.py (its control.json beside `warehouse`) what to do."""
+    tmp = warehouse.parent / "control.tmp"
+    tmp.write_text(json.dumps({"mode": mode}))
+    tmp.replace(warehouse.parent / "control.json")

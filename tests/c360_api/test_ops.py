@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,27 +16,11 @@ from pydantic import ValidationError
 from c360_api.core.config import Scope
 from c360_api.main import create_app
 from c360_api.store import ENUM_COLUMNS, _connect
-from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
+from tests.c360_api.conftest import Expect, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
-from tests.c360_api.helpers import error, ok
+from tests.c360_api.helpers import error, fake_pipeline_mode, ok, wait_for
 
 OVERVIEW = "/marketing/customer-health-overview"
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
-    """Poll `condition` until truthy, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-    raise AssertionError("condition not met before the deadline")
-
-
-@pytest.fixture
-def own_warehouse(pipeline_warehouse: Path, tmp_path: Path) -> Path:
-    """A warehouse this test may publish into."""
-    return build_test_warehouse(pipeline_warehouse, tmp_path)
 
 
 @pytest.fixture
@@ -257,11 +239,7 @@ class TestRateLimit:
 
 
 class TestRefreshData:
-    @staticmethod
-    def control(warehouse: Path, mode: str) -> None:
-        tmp = warehouse.parent / "control.tmp"
-        tmp.write_text(json.dumps({"mode": mode}))
-        tmp.replace(warehouse.parent / "control.json")
+    control = staticmethod(fake_pipeline_mode)
 
     @staticmethod
     def job(client: TestClient, job_id: str) -> dict[str, Any]:
