@@ -27,6 +27,7 @@ from c360_contract.progress import (
     PIPELINE_FAILED,
 )
 from c360_contract.warehouse import WarehouseLockedError, warehouse_lock
+from c360_spark_processing.resources import driver_memory
 from c360_spark_processing.run_control import (
     InputRejectedError,
     RunPlan,
@@ -67,7 +68,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "current snapshot's (the other publish gates still apply).",
     )
     parser.add_argument(
-        "--driver-memory", default=None, help="spark.driver.memory, e.g. 4g (local runs)."
+        "--driver-memory",
+        default=None,
+        help="spark.driver.memory, e.g. 8g. Default: C360_PIPELINE_DRIVER_MEMORY, else sized "
+        "from the machine's RAM in local mode (README, 'Memory').",
     )
     parser.add_argument("--log-level", default="INFO")
 
@@ -95,7 +99,10 @@ def _build(args: argparse.Namespace, plan: RunPlan, settings: PipelineSettings) 
     # Imported here so every answer that needs no Spark never pays for importing PySpark.
     from c360_spark_processing.pipeline import build_snapshot
 
-    with spark_session(_master(args.master), args.driver_memory) as spark:
+    master = _master(args.master)
+    local = master is not None and master.startswith("local")
+    memory = driver_memory(args.driver_memory, settings, local)
+    with spark_session(master, memory) as spark:
         build_snapshot(spark, plan, settings, as_of=args.as_of, accept_shrink=args.accept_shrink)
 
 

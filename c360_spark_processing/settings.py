@@ -171,6 +171,31 @@ class PipelineSettings(BaseSettings):
         ge=1,
         description="Rejected runs kept under WH/.rejected for inspection; older ones are pruned.",
     )
+    driver_memory: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]+[kmgtKMGT]$",
+        description="spark.driver.memory, e.g. 8g. Default: sized from the machine in local mode "
+        "(see driver_memory_*); --driver-memory overrides.",
+    )
+    driver_memory_reserve_gib: float = Field(
+        default=4.0,
+        ge=0,
+        description="RAM left to others before sizing the local driver: the API (about 2 GiB at 1M "
+        "customers), the OS and the Python driver.",
+    )
+    driver_memory_fraction: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Share of the remaining RAM given to the driver heap; the rest covers the "
+        "JVM's off-heap memory and the page cache.",
+    )
+    driver_memory_min_gib: float = Field(default=1.0, gt=0, description="Floor of the sizing.")
+    driver_memory_max_gib: float = Field(
+        default=8.0,
+        gt=0,
+        description="Cap of the sizing: 8 GiB ran 1M customers within the benchmark's targets.",
+    )
     bytes_per_shuffle_partition: int = Field(
         default=64 * 1024 * 1024,
         ge=1,

@@ -1,4 +1,4 @@
-"""Run control that needs no JVM: Java check, master choice, partition sizing,
+"""Run control that needs no JVM: Java check, master choice, partition sizing, driver memory,
 the CLI's answers before Spark (missing input, locked warehouse, unchanged input) and exit codes."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from c360_cli import main
@@ -29,6 +30,13 @@ from c360_spark_processing.cli import _master
 from c360_spark_processing.extract import UnreadableSourceError
 from c360_spark_processing.pipeline import size_shuffle_partitions
 from c360_spark_processing.publish import input_fingerprint
+from c360_spark_processing.resources import (
+    GIB,
+    MIB,
+    driver_memory,
+    machine_memory_bytes,
+    sized_driver_memory,
+)
 from c360_spark_processing.settings import PipelineSettings
 from c360_spark_processing.spark import JavaMissingError, start_spark
 
@@ -191,7 +199,34 @@ class TestBuildArguments:
         [call] = spark_calls
         assert call["accept_shrink"] is True
         assert str(call["as_of"]) == "2025-06-30"
-        assert (call["master"], call["memory"]) == ("local[*]", None)
+        assert call["master"] == "local[*]"
+        assert call["memory"] == sized_driver_memory(machine_memory_bytes(), PipelineSettings())
+
+    @pytest.mark.parametrize(
+        ("flags", "env", "memory"),
+        [
+            (["--driver-memory", "3g"], "5g", "3g"),
+            ([], "5g", "5g"),
+            (["--master", "local[1]"], None, "sized"),
+            (["--master", "spark://host:7077"], None, None),
+        ],
+    )
+    def test_driver_memory_precedence(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        spark_calls: list[dict[str, Any]],
+        flags: list[str],
+        env: str | None,
+        memory: str | None,
+    ) -> None:
+        if env:
+            monkeypatch.setenv("C360_PIPELINE_DRIVER_MEMORY", env)
+        (tmp_path / "in").mkdir()
+        argv = ["pipeline", "--input", str(tmp_path / "in"), "--warehouse", str(tmp_path / "wh")]
+        assert main([*argv, *flags]) == EXIT_OK
+        expected = sized_driver_memory(machine_memory_bytes(), PipelineSettings())
+        assert spark_calls[0]["memory"] == (expected if memory == "sized" else memory)
 
     @pytest.mark.parametrize(
         ("error", "code"),
@@ -219,3 +254,45 @@ class TestBuildArguments:
         events = _events(capsys.readouterr().err)
         # A refusal was already reported by the pipeline; an error is reported by the CLI.
         assert [e["event"] for e in events] == ([] if code == EXIT_REJECTED else [PIPELINE_FAILED])
+
+
+class TestDriverMemory:
+    @pytest.mark.parametrize(
+        ("total_gib", "expected"),
+        [
+            (23.5, "8192m"),  # this benchmark machine: capped at 8 GiB
+            (20, "8192m"),  # (20 - 4) / 2 = 8: exactly the cap
+            (16, "6144m"),
+            (8, "2048m"),
+            (6, "1024m"),  # (6 - 4) / 2 = 1: exactly the floor
+            (4, "1024m"),  # nothing beyond the reserve: the floor
+        ],
+    )
+    def test_half_of_what_is_left_after_the_reserve(self, total_gib: float, expected: str) -> None:
+        assert sized_driver_memory(int(total_gib * GIB), PipelineSettings()) == expected
+
+    def test_rounds_down_to_whole_mib(self) -> None:
+        assert sized_driver_memory(16 * GIB + 3 * MIB, PipelineSettings()) == "6145m"
+
+    def test_settings_move_reserve_fraction_and_bounds(self) -> None:
+        settings = PipelineSettings(
+            driver_memory_reserve_gib=2,
+            driver_memory_fraction=0.75,
+            driver_memory_min_gib=2,
+            driver_memory_max_gib=16,
+        )
+        assert sized_driver_memory(18 * GIB, settings) == "12288m"
+        assert sized_driver_memory(3 * GIB, settings) == "2048m"
+
+    def test_explicit_values_win_and_clusters_are_left_alone(self) -> None:
+        settings = PipelineSettings(driver_memory="5g")
+        assert driver_memory("3g", settings, local=True) == "3g"
+        assert driver_memory(None, settings, local=True) == "5g"
+        assert driver_memory(None, PipelineSettings(), local=False) is None
+
+    def test_container_limit_below_ram_wins(self, tmp_path: Path) -> None:
+        limit, unlimited = tmp_path / "memory.max", tmp_path / "v1"
+        limit.write_text(f"{3 * GIB}\n")
+        unlimited.write_text("max\n")
+        assert machine_memory_bytes((unlimited, limit, tmp_path / "absent")) == 3 * GIB
+        assert machine_memory_bytes((unlimited,)) == psutil.virtual_memory().total
