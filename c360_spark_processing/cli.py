@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 log = structlog.get_logger("c360.pipeline")
+
+LOG_FORMATS = ("auto", "json", "console")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +76,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="spark.driver.memory, e.g. 8g. Default: C360_PIPELINE_DRIVER_MEMORY, else sized "
         "from the machine's RAM in local mode (README, 'Memory').",
     )
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="auto",
+        help="console: a progress bar of the stages; json: one JSON object per line. "
+        "auto: console on a terminal, else json.",
+    )
     parser.add_argument("--log-level", default="INFO")
 
 
@@ -81,6 +91,17 @@ def _master(requested: str | None) -> str | None:
     if requested is not None:
         return requested
     return None if "PYSPARK_GATEWAY_PORT" in os.environ else "local[*]"
+
+
+def configure_output(log_format: str, level: str) -> None:
+    """JSON lines, or the terminal progress display fed by the very same events."""
+    console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
+    if console:
+        from c360_spark_processing.console import configure_console_logging
+
+        configure_console_logging(level)
+    else:
+        configure_json_logging(level)
 
 
 @contextmanager
@@ -107,7 +128,7 @@ def _build(args: argparse.Namespace, plan: RunPlan, settings: PipelineSettings) 
 
 
 def run(args: argparse.Namespace) -> int:
-    configure_json_logging(args.log_level)
+    configure_output(args.log_format, args.log_level)
     if not args.input.is_dir():
         log.error(PIPELINE_FAILED, error=f"input directory not found: {args.input}")
         return EXIT_USAGE
