@@ -1,8 +1,9 @@
 """`c360 pipeline`: run the pipeline locally (`--master local[*]`) or under spark-submit on a cluster.
 
-Everything that can answer without Spark does so before PySpark is imported: a missing input, a
-locked warehouse (exit 3) and an unchanged input (skipped, exit 0) cost about a second, not a JVM
-start. Exit codes are in `c360_contract.progress`.
+Everything that can answer without Spark does so before PySpark is imported: a missing input
+directory (exit 2), a locked warehouse (exit 3), an unchanged input (skipped, exit 0) and a missing
+or truncated export (exit 4) cost about a second, not a JVM start. Exit codes are in
+`c360_contract.progress`.
 """
 
 from __future__ import annotations
@@ -28,13 +29,9 @@ from c360_contract.progress import (
     PIPELINE_FAILED,
 )
 from c360_contract.warehouse import WarehouseLockedError, warehouse_lock
+from c360_spark_processing.inputs import InputRejectedError
 from c360_spark_processing.resources import driver_memory
-from c360_spark_processing.run_control import (
-    InputRejectedError,
-    RunPlan,
-    plan_run,
-    skip_unchanged,
-)
+from c360_spark_processing.run_control import RunPlan, plan_run
 from c360_spark_processing.settings import PipelineSettings
 
 if TYPE_CHECKING:
@@ -135,8 +132,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = PipelineSettings()
         with warehouse_lock(args.warehouse):
-            plan = plan_run(args.input, args.warehouse)
-            if skip_unchanged(plan, args.force) is None:
+            plan = plan_run(args.input, args.warehouse, args.force)
+            if isinstance(plan, RunPlan):
                 _build(args, plan, settings)
     except WarehouseLockedError as exc:
         log.error(PIPELINE_FAILED, error=str(exc))

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from c360_contract.progress import GateFailure, ReasonCount
-from c360_spark_processing.run_control import InputRejectedError
+from c360_spark_processing.inputs import InputRejectedError
 from c360_spark_processing.settings import PipelineSettings
 
 GATE_REQUIRED = "required_source"

@@ -1,4 +1,5 @@
-"""Orchestration: extract → ingest → identity → facts → profile → marts → publish.
+"""Orchestration: extract → ingest (publish gates per source) → identity → facts → profile → marts
+→ publish.
 
 Each stage's outputs are written to the staging snapshot and read back, which both times the stage
 honestly (Spark is lazy) and cuts the lineage so later stages do not recompute earlier ones. The
@@ -23,7 +24,6 @@ from pyspark.sql import functions as F
 
 from c360_contract.progress import (
     PIPELINE_FINISHED,
-    PIPELINE_REJECTED,
     PIPELINE_STARTED,
     STAGE_FINISHED,
     STAGE_STARTED,
@@ -54,13 +54,7 @@ from c360_spark_processing.publish import (
     prune_snapshots,
     utc_now,
 )
-from c360_spark_processing.run_control import (
-    InputRejectedError,
-    RunPlan,
-    RunResult,
-    plan_run,
-    skip_unchanged,
-)
+from c360_spark_processing.run_control import RunPlan, RunResult, log_rejection, plan_run
 from c360_spark_processing.settings import PipelineSettings, code_version
 
 CUSTOMER_TABLES: tuple[str, ...] = ("fact_orders", "fact_support_tickets", "customer_profile")
@@ -277,8 +271,10 @@ def run_pipeline(
 ) -> RunResult:
     """Build and publish one snapshot, or skip when the input is unchanged since the current one."""
     with warehouse_lock(warehouse):
-        plan = plan_run(input_dir, warehouse)
-        return skip_unchanged(plan, force) or build_snapshot(
+        plan = plan_run(input_dir, warehouse, force)
+        if isinstance(plan, RunResult):
+            return plan
+        return build_snapshot(
             spark, plan, settings, as_of=as_of, accept_shrink=accept_shrink, clock=clock
         )
 
@@ -293,8 +289,8 @@ def build_snapshot(
 ) -> RunResult:
     """Build, check and publish one snapshot; the caller holds the warehouse lock.
 
-    A refused input (a failed gate, an unreadable file) raises `InputRejectedError` after logging
-    `pipeline_rejected`; a gate refusal keeps its staged quarantine under `WH/.rejected/<id>`.
+    A failed gate raises `InputRejectedError` after logging `pipeline_rejected`, and keeps the
+    staged quarantine under `WH/.rejected/<id>`.
     """
     warehouse = plan.warehouse
     stale = clear_staging(warehouse)
@@ -315,7 +311,7 @@ def build_snapshot(
     )
     try:
         manifest = _build(run, as_of)
-    except InputRejectedError as exc:
+    except GateError as exc:
         _reject(run, exc)
         raise
     except BaseException:
@@ -333,21 +329,12 @@ def build_snapshot(
     return RunResult("published", staging.snapshot_id, manifest)
 
 
-def _reject(run: _Run, exc: InputRejectedError) -> None:
-    """Log the refusal; keep the staged result of a gate refusal, drop an unreadable input's."""
-    kept = None
-    if exc.failures:
-        kept = run.staging.snapshot_id
-        run.staging.reject(run.manifest(None, exc.failures))
-        prune_rejected(run.plan.warehouse, run.settings.keep_rejected)
-    else:
-        shutil.rmtree(run.staging.path, ignore_errors=True)
-    log.error(
-        PIPELINE_REJECTED,
-        error=str(exc),
-        gate_failures=[f.to_dict() for f in exc.failures],
-        rejected_snapshot_id=kept,
-    )
+def _reject(run: _Run, exc: GateError) -> None:
+    """Keep the refused run's staged quarantine and manifest for inspection, then log it."""
+    exc.rejected_snapshot_id = run.staging.snapshot_id
+    run.staging.reject(run.manifest(None, exc.failures))
+    prune_rejected(run.plan.warehouse, run.settings.keep_rejected)
+    log_rejection(exc)
 
 
 def _build(run: _Run, as_of: date | None) -> dict[str, Any]:

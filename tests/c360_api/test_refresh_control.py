@@ -248,3 +248,27 @@ class TestOrphans:
             if orphan.poll() is None:
                 orphan.kill()
                 orphan.wait()
+
+    def test_a_reused_pid_is_not_the_orphan_and_a_lock_holder_is_named(
+        self, own_warehouse: Path
+    ) -> None:
+        """The recorded pid now belongs to another process (this one, started at another time)."""
+        RefreshState(
+            job_id="lost-job",
+            pid=os.getpid(),
+            pid_started=0.0,
+            api_pid=1,
+            started_at=datetime.now(UTC).isoformat(),
+            snapshot_before=current_snapshot_id(own_warehouse),
+            force=True,
+            accept_shrink=False,
+        ).write(own_warehouse)
+        with (
+            warehouse_lock(own_warehouse),
+            TestClient(create_app(make_settings(own_warehouse))) as client,
+        ):
+            status = job(client, "lost-job")
+            assert (status["state"], status["orphaned"], status["force"]) == ("failed", True, True)
+            assert status["error"].endswith(f"; pid {os.getpid()} holds the warehouse lock")
+            body = error(client.post("/admin/refresh-data", headers=headers("admin")), 409)
+            assert body["error_details"]["holder_pid"] == os.getpid()

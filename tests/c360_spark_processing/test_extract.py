@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -8,12 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from c360_contract.vocabulary import SOURCES
-from c360_spark_processing.extract import (
-    MissingSourceError,
-    UnreadableSourceError,
-    check_parquet,
-    read_sources,
-)
+from c360_spark_processing.extract import read_sources
 from c360_spark_processing.ingest import ingest_sources, reconcile
 
 pytestmark = pytest.mark.spark
@@ -137,39 +131,3 @@ def test_read_ingest_and_reconcile_every_format(spark, input_dir):
     events = {r.event_id: r.ts for r in results["app_events"].loaded.collect()}
     assert events == {"EV-1": datetime(2024, 3, 1, 12), "EV-2": datetime(2024, 3, 2, 12)}
     assert "dt" not in raw["app_events"].columns
-
-
-def test_missing_source_raises(spark, tmp_path):
-    with pytest.raises(MissingSourceError):
-        read_sources(spark, tmp_path)
-
-
-def _truncate(path):
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def test_truncated_parquet_is_refused_before_any_spark_job(spark, input_dir, tmp_path):
-    broken = tmp_path / "raw"
-    shutil.copytree(input_dir, broken)
-    _truncate(broken / "orders.parquet")
-    with pytest.raises(UnreadableSourceError) as refused:
-        read_sources(spark, broken)
-    assert str(refused.value).startswith(
-        "orders.parquet is not readable Parquet (truncated or corrupt?): "
-    )
-    assert refused.value.failures == []
-
-
-@pytest.mark.parametrize("damage", ["truncate", "empty"])
-def test_a_damaged_part_file_is_named(input_dir, tmp_path, damage):
-    parts = tmp_path / "order_lines.parquet"
-    shutil.copytree(input_dir / "order_lines.parquet", parts)
-    (parts / "_SUCCESS").write_bytes(b"")  # Spark's marker files are not data
-    check_parquet(tmp_path, parts)
-    if damage == "truncate":
-        _truncate(parts / "part-1.parquet")
-    else:
-        (parts / "part-1.parquet").write_bytes(b"")
-    with pytest.raises(UnreadableSourceError, match=r"^order_lines.parquet/part-1.parquet is not"):
-        check_parquet(tmp_path, parts)

@@ -23,11 +23,12 @@ from c360_contract.progress import (
     EXIT_REJECTED,
     PIPELINE_FAILED,
     PIPELINE_FINISHED,
+    PIPELINE_REJECTED,
 )
 from c360_contract.warehouse import warehouse_lock
 from c360_spark_processing import cli, pipeline
 from c360_spark_processing.cli import _master
-from c360_spark_processing.extract import UnreadableSourceError
+from c360_spark_processing.inputs import UnreadableSourceError
 from c360_spark_processing.pipeline import size_shuffle_partitions
 from c360_spark_processing.publish import input_fingerprint
 from c360_spark_processing.resources import (
@@ -39,6 +40,7 @@ from c360_spark_processing.resources import (
 )
 from c360_spark_processing.settings import PipelineSettings
 from c360_spark_processing.spark import JavaMissingError, start_spark
+from tests.c360_spark_processing.test_inputs import truncate, write_inputs
 
 
 class TestJavaCheck:
@@ -93,8 +95,7 @@ class TestCli:
 
 def _published(input_dir: Path, warehouse: Path) -> None:
     """A warehouse whose CURRENT snapshot was built from `input_dir` as it is now."""
-    (input_dir / "crm_customers.csv").parent.mkdir(parents=True, exist_ok=True)
-    (input_dir / "crm_customers.csv").write_text("crm_id\n")
+    write_inputs(input_dir)
     snapshot = warehouse / "snapshots" / "S1"
     snapshot.mkdir(parents=True)
     manifest = {"snapshot_id": "S1", "input_fingerprint": input_fingerprint(input_dir)}
@@ -168,7 +169,7 @@ class TestAnswersWithoutSpark:
         self, tmp_path: Path, spark_calls: list[dict[str, Any]]
     ) -> None:
         _published(tmp_path / "in", tmp_path / "wh")
-        (tmp_path / "in" / "products.csv").write_text("product_id\n")
+        (tmp_path / "in" / "products.csv").write_text("product_id\nP-00001\n")
         code = main(
             ["pipeline", "--input", str(tmp_path / "in"), "--warehouse", str(tmp_path / "wh")]
         )
@@ -190,10 +191,33 @@ class TestAnswersWithoutSpark:
             f"another pipeline run (pid {os.getpid()}) holds {tmp_path / 'wh' / '.lock'}"
         )
 
+    @pytest.mark.parametrize("damage", ["truncated", "missing"])
+    def test_a_broken_export_is_refused_with_exit_4(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], no_spark: None, damage: str
+    ) -> None:
+        root = write_inputs(tmp_path / "in")
+        if damage == "truncated":
+            truncate(root / "orders.parquet")
+        else:
+            (root / "orders.parquet").unlink()
+        code = main(["pipeline", "--input", str(root), "--warehouse", str(tmp_path / "wh")])
+        assert code == EXIT_REJECTED
+        [event] = _events(capsys.readouterr().err)
+        assert (event["event"], event["gate_failures"], event["rejected_snapshot_id"]) == (
+            PIPELINE_REJECTED,
+            [],
+            None,
+        )
+        assert event["error"].startswith(
+            "orders.parquet is not readable Parquet (truncated or corrupt?): "
+            if damage == "truncated"
+            else "orders: orders.parquet not found in "
+        )
+
 
 class TestBuildArguments:
     def test_flags_reach_the_build(self, tmp_path: Path, spark_calls: list[dict[str, Any]]) -> None:
-        (tmp_path / "in").mkdir()
+        write_inputs(tmp_path / "in")
         argv = ["pipeline", "--input", str(tmp_path / "in"), "--warehouse", str(tmp_path / "wh")]
         assert main([*argv, "--accept-shrink", "--as-of", "2025-06-30"]) == EXIT_OK
         [call] = spark_calls
@@ -222,7 +246,7 @@ class TestBuildArguments:
     ) -> None:
         if env:
             monkeypatch.setenv("C360_PIPELINE_DRIVER_MEMORY", env)
-        (tmp_path / "in").mkdir()
+        write_inputs(tmp_path / "in")
         argv = ["pipeline", "--input", str(tmp_path / "in"), "--warehouse", str(tmp_path / "wh")]
         assert main([*argv, *flags]) == EXIT_OK
         expected = sized_driver_memory(machine_memory_bytes(), PipelineSettings())
@@ -248,7 +272,7 @@ class TestBuildArguments:
             raise error
 
         monkeypatch.setattr(pipeline, "build_snapshot", build)
-        (tmp_path / "in").mkdir()
+        write_inputs(tmp_path / "in")
         argv = ["pipeline", "--input", str(tmp_path / "in"), "--warehouse", str(tmp_path / "wh")]
         assert main(argv) == code
         events = _events(capsys.readouterr().err)
