@@ -394,4 +394,6 @@ class RefreshJobs:
             f"ran; its pipeline (pid {state.pid}) is gone and published nothing "
             f"(CURRENT is still {state.snapshot_before})"
         )
+        if warehouse_locked(self._warehouse):  # e.g. a wrapper's child that outlived it
+            job.error += f"; pid {lock_holder_pid(self._warehouse)} holds the warehouse lock"
         self._conclude(job, JobState.FAILED, seconds)
