@@ -16,6 +16,7 @@ STAGES: tuple[str, ...] = ("ingest", "identity", "facts", "profile", "marts", "p
 
 STAGE_STARTED = "stage_started"
 STAGE_FINISHED = "stage_finished"
+SOURCE_INGESTED = "source_ingested"  # one per source during ingest, with its row counts
 PIPELINE_STARTED = "pipeline_started"
 PIPELINE_FINISHED = "pipeline_finished"  # outcome: published | skipped
 PIPELINE_REJECTED = "pipeline_rejected"  # the input was refused; nothing was published
@@ -84,6 +85,7 @@ class RunProgress:
     error: str | None = None
     gate_failures: list[GateFailure] = field(default_factory=list)
     rejected_snapshot_id: str | None = None
+    rows_read: int = 0  # by the sources ingested so far
 
     @property
     def current_stage(self) -> StageProgress | None:
@@ -111,6 +113,8 @@ class RunProgress:
                 stage.rows_in = event.get("rows_in")
                 stage.rows_out = event.get("rows_out")
                 stage.seconds = event.get("seconds")
+        elif kind == SOURCE_INGESTED:
+            self.rows_read += int(event.get("rows_read", 0))
         elif kind == PIPELINE_STARTED:
             self.stage_count = event.get("stage_count", self.stage_count)
         elif kind == PIPELINE_FINISHED:

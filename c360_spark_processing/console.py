@@ -1,5 +1,5 @@
 """The pipeline's progress on a terminal: a bar over the stages with the stage's name, the rows
-read and the elapsed time, and one line per finished stage.
+read so far (source by source during ingest) and the elapsed time, and one line per finished stage.
 
 It is a structlog renderer, so it is fed the very events the JSON lines carry
 (`c360_contract.progress`) and folds them with the same `RunProgress` the API's refresh job uses:
@@ -29,6 +29,7 @@ from c360_contract.progress import (
     PIPELINE_FINISHED,
     PIPELINE_REJECTED,
     PIPELINE_STARTED,
+    SOURCE_INGESTED,
     STAGE_FINISHED,
     STAGE_STARTED,
     STAGES,
@@ -75,6 +76,8 @@ class ConsoleProgress:
         elif kind == STAGE_STARTED and self._task is not None:
             position = f"{event.get('stage_index')}/{event.get('stage_count')}"
             self._bar.update(self._task, description=f"{event['stage']} ({position})")
+        elif kind == SOURCE_INGESTED and self._task is not None:
+            self._bar.update(self._task, rows=_rows(self.state.rows_read), refresh=True)
         elif kind == STAGE_FINISHED:
             self._stage_finished(event)
         elif kind in (PIPELINE_FINISHED, PIPELINE_REJECTED, PIPELINE_FAILED):
@@ -87,8 +90,6 @@ class ConsoleProgress:
     def _stage_finished(self, event: Mapping[str, Any]) -> None:
         if self._task is not None:
             self._bar.advance(self._task)
-            if event["stage"] == STAGES[0]:
-                self._bar.update(self._task, rows=_rows(event.get("rows_in")))
         self.console.print(
             f"[green]✓[/] {event['stage']:<9} {_rows(event.get('rows_in')):>12} → "
             f"{_rows(event.get('rows_out')):>12} rows  {float(event.get('seconds') or 0):8.1f} s",

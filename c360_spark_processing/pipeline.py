@@ -25,6 +25,7 @@ from pyspark.sql import functions as F
 from c360_contract.progress import (
     PIPELINE_FINISHED,
     PIPELINE_STARTED,
+    SOURCE_INGESTED,
     STAGE_FINISHED,
     STAGE_STARTED,
     STAGES,
@@ -201,6 +202,11 @@ def _ingest(run: _Run, raw: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
             **reconcile(validated, result).to_dict(),
             "seconds": round(time.perf_counter() - started, 3),
         }
+        log.info(
+            SOURCE_INGESTED,
+            source=source,
+            **{k: counts[k] for k in ("rows_read", "rows_loaded", "rows_quarantined", "seconds")},
+        )
         failures = source_gates(
             source, counts, previous.get(source), run.settings, run.accept_shrink
         )

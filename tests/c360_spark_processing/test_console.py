@@ -16,6 +16,7 @@ from c360_contract.progress import (
     PIPELINE_FINISHED,
     PIPELINE_REJECTED,
     PIPELINE_STARTED,
+    SOURCE_INGESTED,
     STAGE_FINISHED,
     STAGE_STARTED,
     STAGES,
@@ -43,6 +44,9 @@ def log_a_run() -> None:
     log.info(PIPELINE_STARTED, snapshot_id="S2", stage_count=len(STAGES), shuffle_partitions=2)
     for index, stage in enumerate(STAGES, start=1):
         log.info(STAGE_STARTED, stage=stage, stage_index=index, stage_count=len(STAGES))
+        if stage == "ingest":
+            for source, read in (("crm_customers", 1_000_000), ("products", 234_567)):
+                log.info(SOURCE_INGESTED, source=source, rows_read=read, rows_loaded=read - 1)
         log.info(
             STAGE_FINISHED,
             stage=stage,
@@ -67,7 +71,10 @@ class TestConsoleProgress:
         assert "✓ ingest       1,234,567 →    1,000,000 rows       1.2 s" in text
         assert "✓ publish      7,407,402 →    6,000,000 rows       7.5 s" in text
         assert "6/6" in text
+        assert "1,000,000 rows read" in text  # after the first source, during ingest
         assert "1,234,567 rows read" in text
+        assert renderer.state.rows_read == 1_234_567
+        assert "source_ingested" not in text
         assert "published S2" in text
         assert "{" not in text  # nothing of the JSON form
 
@@ -106,10 +113,22 @@ class TestOutputChoice:
         events = [json.loads(line) for line in lines]
         assert [e["event"] for e in events] == [
             PIPELINE_STARTED,
-            *[kind for _ in STAGES for kind in (STAGE_STARTED, STAGE_FINISHED)],
+            STAGE_STARTED,
+            SOURCE_INGESTED,
+            SOURCE_INGESTED,
+            STAGE_FINISHED,
+            *[kind for _ in STAGES[1:] for kind in (STAGE_STARTED, STAGE_FINISHED)],
             PIPELINE_FINISHED,
         ]
         assert events[2] == {
+            "event": SOURCE_INGESTED,
+            "source": "crm_customers",
+            "rows_read": 1_000_000,
+            "rows_loaded": 999_999,
+            "level": "info",
+            "timestamp": events[2]["timestamp"],
+        }
+        assert events[4] == {
             "event": STAGE_FINISHED,
             "stage": "ingest",
             "stage_index": 1,
@@ -118,7 +137,7 @@ class TestOutputChoice:
             "rows_in": 1_234_567,
             "rows_out": 1_000_000,
             "level": "info",
-            "timestamp": events[2]["timestamp"],
+            "timestamp": events[4]["timestamp"],
         }
 
     def test_console_when_asked(self, capsys: pytest.CaptureFixture[str]) -> None:
