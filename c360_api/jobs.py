@@ -84,10 +84,6 @@ class Job:
     orphaned: bool = False  # started by a previous API process
     stderr_tail: deque[str] = field(default_factory=lambda: deque(maxlen=STDERR_TAIL))
 
-    @property
-    def finished(self) -> bool:
-        return self.state not in (JobState.QUEUED, JobState.RUNNING)
-
     def as_dict(self) -> dict[str, Any]:
         duration = (
             ((self.finished_at or datetime.now(UTC)) - self.started_at).total_seconds()
