@@ -72,7 +72,7 @@ check: dev-install ## Lint, format check and type check
 
 bench: bench-pipeline bench-api ## Run all benchmarks (writes docs/benchmarks.md)
 
-bench-pipeline: dev-install ## Pipeline benchmark: 10k / 100k / 1M customers on local[2]
+bench-pipeline: dev-install ## Pipeline benchmark: 10k / 100k / 1M customers, `c360 pipeline` without flags
 	$(UV) run python -m bench.pipeline
 
 bench-api: dev-install ## API load benchmark on loopback (100k and 1M snapshots)

@@ -1,6 +1,8 @@
-"""Pipeline benchmark (`make bench-pipeline`): generate N customers, run the pipeline on local[2] as
-a separate process, record wall seconds per stage, rows per second and peak memory of the whole
-process tree (Python driver + JVM), and write the table into docs/benchmarks.md.
+"""Pipeline benchmark (`make bench-pipeline`): generate N customers, run `c360 pipeline` as a user
+would (a separate process, no flags: default master and the driver memory it sizes from the machine,
+`c360_spark_processing.resources.driver_memory`) into a fresh warehouse, record wall seconds per
+stage, rows per second and peak memory of the whole process tree (Python driver + JVM), and write
+the table into docs/benchmarks.md.
 
 Not a test: run by hand. `python -m bench.pipeline --sizes 10000 100000 1000000 --repeat 1`.
 """
@@ -17,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import WORK, PeakTreeMemory, machine, median, write_section
-
-STAGES = ("ingest", "identity", "facts", "profile", "marts", "publish")
+from c360_contract.progress import STAGES
 
 
 @dataclass
@@ -57,10 +58,9 @@ def _generate(customers: int, seed: int) -> tuple[Path, float]:
     return out, seconds
 
 
-def _run_pipeline(
-    data: Path, customers: int, driver_memory: str
-) -> tuple[float, float, dict[str, object]]:
+def _run_pipeline(data: Path, customers: int) -> tuple[float, float, dict[str, object]]:
     warehouse = WORK / f"warehouse_{customers}"
+    shutil.rmtree(warehouse, ignore_errors=True)  # a first run, so no --force is needed
     cmd = [
         sys.executable,
         "-m",
@@ -70,11 +70,6 @@ def _run_pipeline(
         str(data),
         "--warehouse",
         str(warehouse),
-        "--master",
-        "local[2]",
-        "--force",
-        "--driver-memory",
-        driver_memory,
     ]
     started = time.perf_counter()
     with (
@@ -93,11 +88,13 @@ def _run_pipeline(
     return wall, mem.peak_bytes / 2**30, manifest
 
 
-def _render(runs: list[Run], repeat: int, driver_memory: str) -> str:
+def _render(runs: list[Run], repeat: int, manifest: dict[str, object]) -> str:
     lines = [
         "## Pipeline (`make bench-pipeline`)",
         "",
-        f"Machine: {machine()}. Master `local[2]`, driver memory {driver_memory}, "
+        f"Machine: {machine()}. `c360 pipeline --input DIR --warehouse DIR` without flags, as a "
+        f"user runs it: master `{manifest['master']}`, driver memory {manifest['driver_memory']} "
+        "(sized from this machine's RAM by default), into a fresh warehouse; "
         f"median of {repeat} run(s) per size. Wall time is the whole `c360 pipeline` process "
         "(JVM start included); stage seconds come from the manifest; peak memory is the summed RSS "
         "of the process tree (Python + JVM), sampled every 0.2 s.",
@@ -127,14 +124,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--driver-memory", default="8g")
     parser.add_argument("--notes", default="", help="Free text appended under the table.")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     runs = []
+    manifest: dict[str, object] = {}
     for customers in args.sizes:
         data, gen_seconds = _generate(customers, args.seed)
-        results = [_run_pipeline(data, customers, args.driver_memory) for _ in range(args.repeat)]
+        results = [_run_pipeline(data, customers) for _ in range(args.repeat)]
         manifest = results[-1][2]
         sources = manifest["sources"]
         assert isinstance(sources, dict)
@@ -150,7 +147,7 @@ def main() -> None:
             )
         )
         print(json.dumps(runs[-1].__dict__), flush=True)
-    body = _render(runs, args.repeat, args.driver_memory)
+    body = _render(runs, args.repeat, manifest)
     if args.notes:
         body += "\n\n" + args.notes
     write_section("pipeline", body)

@@ -76,9 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = SnapshotStore(settings.warehouse, settings.snapshot_in_memory, lambda _: cache.clear())
     store.check()
 
+    jobs = RefreshJobs(settings.refresh_argv, store.check, settings.warehouse)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        jobs.shutdown()  # a refresh child never outlives the API
         store.close()
 
     app = FastAPIOffline(
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = RateLimits(
         settings.rate_limit_per_minute, settings.failed_auth_per_minute
     )
-    app.state.jobs = RefreshJobs(settings.refresh_argv, store.check)
+    app.state.jobs = jobs
 
     register_error_handlers(app)
     app.include_router(health_router)  # monitoring is never rate limited

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ SNAPSHOTS_DIR = "snapshots"
 STAGING_DIR = ".staging"
 REJECTED_DIR = ".rejected"
 LOCK_FILE = ".lock"
+REFRESH_STATE_FILE = ".refresh.json"
 MANIFEST_FILE = "manifest.json"
 QUARANTINE_DIR = "quarantine"
 
@@ -37,6 +39,11 @@ def current_snapshot_id(warehouse: Path) -> str | None:
 
 def snapshot_path(warehouse: Path, snapshot_id: str) -> Path:
     return warehouse / SNAPSHOTS_DIR / snapshot_id
+
+
+def rejected_path(warehouse: Path, snapshot_id: str) -> Path:
+    """Where a run refused by a publish gate keeps its staged result for inspection."""
+    return warehouse / REJECTED_DIR / snapshot_id
 
 
 def read_manifest(snapshot_dir: Path) -> dict[str, Any]:
@@ -69,16 +76,49 @@ def warehouse_lock(warehouse: Path) -> Iterator[None]:
     """Exclusive, non-blocking lock so two runs never publish into one warehouse at once.
 
     flock is released by the kernel when the process dies, so a killed run never leaves it stuck.
+    The holder writes its pid into the lock file, so a refusal can say who holds it.
     """
     warehouse.mkdir(parents=True, exist_ok=True)
     with open(warehouse / LOCK_FILE, "a+") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            holder = lock_holder_pid(warehouse)
+            by = f" (pid {holder})" if holder else ""
             raise WarehouseLockedError(
-                f"another pipeline run holds {warehouse / LOCK_FILE}"
+                f"another pipeline run{by} holds {warehouse / LOCK_FILE}"
             ) from exc
         try:
+            handle.truncate(0)
+            handle.write(json.dumps({"pid": os.getpid()}))
+            handle.flush()
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def lock_holder_pid(warehouse: Path) -> int | None:
+    """The pid the lock file names (the last holder's; only meaningful while it is held)."""
+    try:
+        pid = json.loads((warehouse / LOCK_FILE).read_text())["pid"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return int(pid)
+
+
+def warehouse_locked(warehouse: Path) -> bool:
+    """Whether a run holds the warehouse lock, probed without waiting.
+
+    The probe takes a shared lock for an instant, so a run starting in that same instant is
+    refused as if locked (and says so); callers probe on demand, never in a loop.
+    """
+    try:
+        with open(warehouse / LOCK_FILE) as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    except FileNotFoundError:
+        pass
+    return False

@@ -1,18 +1,45 @@
-"""`c360 pipeline`: run the pipeline locally (`--master local[*]`) or under spark-submit on a cluster."""
+"""`c360 pipeline`: run the pipeline locally (`--master local[*]`) or under spark-submit on a cluster.
+
+Everything that can answer without Spark does so before PySpark is imported: a missing input
+directory (exit 2), a locked warehouse (exit 3), an unchanged input (skipped, exit 0) and a missing
+or truncated export (exit 4) cost about a second, not a JVM start. Exit codes are in
+`c360_contract.progress`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
 from c360_contract.logs import configure_json_logging
-from c360_contract.progress import PIPELINE_FAILED
+from c360_contract.progress import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    PIPELINE_FAILED,
+)
+from c360_contract.warehouse import WarehouseLockedError, warehouse_lock
+from c360_spark_processing.inputs import InputRejectedError
+from c360_spark_processing.resources import driver_memory
+from c360_spark_processing.run_control import RunPlan, plan_run
+from c360_spark_processing.settings import PipelineSettings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 log = structlog.get_logger("c360.pipeline")
+
+LOG_FORMATS = ("auto", "json", "console")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +62,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="Rebuild even if the input is unchanged."
     )
     parser.add_argument(
-        "--driver-memory", default=None, help="spark.driver.memory, e.g. 4g (local runs)."
+        "--accept-shrink",
+        action="store_true",
+        help="Publish even when a source loads fewer rows than min_rows_loaded_ratio of the "
+        "current snapshot's (the other publish gates still apply).",
+    )
+    parser.add_argument(
+        "--driver-memory",
+        default=None,
+        help="spark.driver.memory, e.g. 8g. Default: C360_PIPELINE_DRIVER_MEMORY, else sized "
+        "from the machine's RAM in local mode (README, 'Memory').",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="auto",
+        help="console: a progress bar of the stages; json: one JSON object per line. "
+        "auto: console on a terminal, else json.",
     )
     parser.add_argument("--log-level", default="INFO")
 
@@ -47,32 +90,60 @@ def _master(requested: str | None) -> str | None:
     return None if "PYSPARK_GATEWAY_PORT" in os.environ else "local[*]"
 
 
-def run(args: argparse.Namespace) -> int:
-    configure_json_logging(args.log_level)
-    if not args.input.is_dir():
-        # Checked before Spark starts, so a typo costs nothing and says what is wrong.
-        log.error(PIPELINE_FAILED, error=f"input directory not found: {args.input}")
-        return 2
-    # Imported here so `c360 --help` and argument errors never pay for starting PySpark.
-    from c360_spark_processing.pipeline import run_pipeline
-    from c360_spark_processing.settings import PipelineSettings
+def configure_output(log_format: str, level: str) -> None:
+    """JSON lines, or the terminal progress display fed by the very same events."""
+    console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
+    if console:
+        from c360_spark_processing.console import configure_console_logging
+
+        configure_console_logging(level)
+    else:
+        configure_json_logging(level)
+
+
+@contextmanager
+def spark_session(master: str | None, memory: str | None) -> Iterator[SparkSession]:
+    """The run's SparkSession, stopped at the end; the only place the CLI starts Spark."""
     from c360_spark_processing.spark import start_spark
 
+    spark = start_spark(app_name="c360-pipeline", master=master, driver_memory=memory)
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+def _build(args: argparse.Namespace, plan: RunPlan, settings: PipelineSettings) -> None:
+    # Imported here so every answer that needs no Spark never pays for importing PySpark.
+    from c360_spark_processing.pipeline import build_snapshot
+
+    master = _master(args.master)
+    local = master is not None and master.startswith("local")
+    memory = driver_memory(args.driver_memory, settings, local)
+    with spark_session(master, memory) as spark:
+        build_snapshot(spark, plan, settings, as_of=args.as_of, accept_shrink=args.accept_shrink)
+
+
+def run(args: argparse.Namespace) -> int:
+    configure_output(args.log_format, args.log_level)
+    if not args.input.is_dir():
+        log.error(PIPELINE_FAILED, error=f"input directory not found: {args.input}")
+        return EXIT_USAGE
     try:
         settings = PipelineSettings()
-        spark = start_spark(
-            app_name="c360-pipeline", master=_master(args.master), driver_memory=args.driver_memory
-        )
-        try:
-            run_pipeline(
-                spark, args.input, args.warehouse, settings, as_of=args.as_of, force=args.force
-            )
-        finally:
-            spark.stop()
+        with warehouse_lock(args.warehouse):
+            plan = plan_run(args.input, args.warehouse, args.force)
+            if isinstance(plan, RunPlan):
+                _build(args, plan, settings)
+    except WarehouseLockedError as exc:
+        log.error(PIPELINE_FAILED, error=str(exc))
+        return EXIT_LOCKED
+    except InputRejectedError:
+        return EXIT_REJECTED  # the pipeline logged pipeline_rejected with the gates and figures
     except Exception as exc:
         log.error(PIPELINE_FAILED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def main() -> int:

@@ -7,22 +7,8 @@ from pathlib import Path
 from pyspark.sql import DataFrame, DataFrameReader, SparkSession
 
 from c360_contract.vocabulary import SOURCES
+from c360_spark_processing.inputs import SOURCE_PATHS
 from c360_spark_processing.schemas import CORRUPT_RECORD, RAW_SCHEMAS
-
-SOURCE_PATHS: dict[str, str] = {
-    "crm_customers": "crm_customers.csv",
-    "ecommerce_accounts": "ecommerce_accounts.jsonl",
-    "loyalty_members": "loyalty_members.csv",
-    "products": "products.csv",
-    "orders": "orders.parquet",
-    "order_lines": "order_lines.parquet",
-    "app_events": "app_events",
-    "support_tickets": "support_tickets.csv",
-}
-
-
-class MissingSourceError(FileNotFoundError):
-    """Raised when an expected export is absent from the input directory."""
 
 
 def _permissive(reader: DataFrameReader) -> DataFrameReader:
@@ -48,11 +34,8 @@ def _read(spark: SparkSession, source: str, path: Path) -> DataFrame:
 
 
 def read_sources(spark: SparkSession, input_dir: Path) -> dict[str, DataFrame]:
-    """Every source in `settings.SOURCES`, lazily read with its raw schema from `input_dir`."""
-    frames: dict[str, DataFrame] = {}
-    for source in SOURCES:
-        path = input_dir / SOURCE_PATHS[source]
-        if not path.exists():
-            raise MissingSourceError(f"{source}: {path} not found")
-        frames[source] = _read(spark, source, path)
-    return frames
+    """Every source in `SOURCES`, lazily read with its raw schema from `input_dir`.
+
+    The run checked the files first (`inputs.check_inputs`), before Spark started.
+    """
+    return {source: _read(spark, source, input_dir / SOURCE_PATHS[source]) for source in SOURCES}

@@ -1,4 +1,5 @@
-"""Orchestration: extract → ingest → identity → facts → profile → marts → publish.
+"""Orchestration: extract → ingest (publish gates per source) → identity → facts → profile → marts
+→ publish.
 
 Each stage's outputs are written to the staging snapshot and read back, which both times the stage
 honestly (Spark is lazy) and cuts the lineage so later stages do not recompute earlier ones. The
@@ -10,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import structlog
 from pyspark.sql import DataFrame, SparkSession
@@ -24,13 +25,16 @@ from pyspark.sql import functions as F
 from c360_contract.progress import (
     PIPELINE_FINISHED,
     PIPELINE_STARTED,
+    SOURCE_INGESTED,
     STAGE_FINISHED,
     STAGE_STARTED,
     STAGES,
+    GateFailure,
 )
-from c360_contract.warehouse import current_manifest, warehouse_lock
+from c360_contract.warehouse import warehouse_lock
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
+from c360_spark_processing.gates import GateError, gates_manifest, source_gates
 from c360_spark_processing.golden_record import build_golden_record
 from c360_spark_processing.identity import resolve_identities
 from c360_spark_processing.ingest import (
@@ -46,11 +50,12 @@ from c360_spark_processing.publish import (
     Staging,
     clear_staging,
     input_bytes,
-    input_fingerprint,
     new_snapshot_id,
+    prune_rejected,
     prune_snapshots,
     utc_now,
 )
+from c360_spark_processing.run_control import RunPlan, RunResult, log_rejection, plan_run
 from c360_spark_processing.settings import PipelineSettings, code_version
 
 CUSTOMER_TABLES: tuple[str, ...] = ("fact_orders", "fact_support_tickets", "customer_profile")
@@ -68,19 +73,18 @@ class EmptyInputError(ValueError):
     """The input holds no loaded orders, so there is no as-of date and nothing to score."""
 
 
-@dataclass(frozen=True)
-class RunResult:
-    outcome: Literal["published", "skipped"]
-    snapshot_id: str
-    manifest: dict[str, Any]
-
-
 @dataclass
 class _Run:
     """Mutable bookkeeping of one run: what the manifest will say."""
 
     spark: SparkSession
     staging: Staging
+    plan: RunPlan
+    settings: PipelineSettings
+    accept_shrink: bool
+    started: datetime
+    clock: Callable[[], datetime]
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     stages: dict[str, dict[str, float | int]] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -127,6 +131,36 @@ class _Run:
         }
         return written
 
+    def manifest(self, as_of: date | None, failures: Sequence[GateFailure] = ()) -> dict[str, Any]:
+        """What the run did so far; a published and a rejected run's manifests share it."""
+        previous = self.plan.previous
+        return {
+            "snapshot_id": self.staging.snapshot_id,
+            "status": "rejected" if failures else "published",
+            "as_of": as_of.isoformat() if as_of else None,
+            "started_at": _iso(self.started),
+            "finished_at": _iso(self.clock()),
+            "input_fingerprint": self.plan.fingerprint,
+            "input_dir": str(self.plan.input_dir.resolve()),
+            "code_version": code_version(),
+            "master": self.spark.sparkContext.master,
+            "driver_memory": self.spark.conf.get("spark.driver.memory", None),
+            "sources": self.sources,
+            "tables": self.tables,
+            "stages": self.stages,
+            "gates": gates_manifest(
+                self.settings,
+                self.accept_shrink,
+                None if previous is None else previous["snapshot_id"],
+                failures,
+            ),
+            "settings": self.settings.model_dump(mode="json"),
+        }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
 
 def size_shuffle_partitions(total_bytes: int, settings: PipelineSettings) -> int:
     """One shuffle partition per `bytes_per_shuffle_partition` of input, within the configured bounds."""
@@ -143,15 +177,16 @@ def default_as_of(orders: DataFrame) -> date:
     return value
 
 
-def _ingest(run: _Run, raw: Mapping[str, DataFrame]) -> tuple[dict[str, DataFrame], dict[str, Any]]:
-    """Validate each source in one pass written to Parquet; everything else reads that.
+def _ingest(run: _Run, raw: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
+    """Validate each source in one pass written to Parquet, then decide its publish gates.
 
     The validated frame has exactly one row per raw row, so its Parquet footer count is the rows
     read; loaded rows and warnings are projections of it, and only the quarantine is written
-    again (it is published). One heavy job per source instead of one per output.
+    again (it is published). One heavy job per source instead of one per output. A source that
+    fails a gate stops the run there: nothing after it is computed for a refused input.
     """
     loaded: dict[str, DataFrame] = {}
-    counts: dict[str, Any] = {}
+    previous = run.plan.previous_sources
     for source in INGEST_ORDER:
         started = time.perf_counter()
         validated = run.write(
@@ -163,12 +198,22 @@ def _ingest(run: _Run, raw: Mapping[str, DataFrame]) -> tuple[dict[str, DataFram
             result,
             quarantine=run.write(result.quarantine, run.staging.quarantine_path(source), files=1),
         )
-        counts[source] = {
+        counts = run.sources[source] = {
             **reconcile(validated, result).to_dict(),
             "seconds": round(time.perf_counter() - started, 3),
         }
+        log.info(
+            SOURCE_INGESTED,
+            source=source,
+            **{k: counts[k] for k in ("rows_read", "rows_loaded", "rows_quarantined", "seconds")},
+        )
+        failures = source_gates(
+            source, counts, previous.get(source), run.settings, run.accept_shrink
+        )
+        if failures:
+            raise GateError(failures)
         loaded[source] = result.loaded
-    return loaded, counts
+    return loaded
 
 
 def _facts(run: _Run, facts: Facts) -> Facts:
@@ -227,56 +272,82 @@ def run_pipeline(
     settings: PipelineSettings,
     as_of: date | None = None,
     force: bool = False,
+    accept_shrink: bool = False,
     clock: Callable[[], datetime] = utc_now,
 ) -> RunResult:
     """Build and publish one snapshot, or skip when the input is unchanged since the current one."""
-    if not input_dir.is_dir():
-        raise FileNotFoundError(f"input directory not found: {input_dir}")
-    fingerprint = input_fingerprint(input_dir)
     with warehouse_lock(warehouse):
-        previous = current_manifest(warehouse)
-        if not force and previous is not None and previous["input_fingerprint"] == fingerprint:
-            log.info(PIPELINE_FINISHED, outcome="skipped", snapshot_id=previous["snapshot_id"])
-            return RunResult("skipped", previous["snapshot_id"], previous)
-        stale = clear_staging(warehouse)
-        if stale:
-            log.info("staging_cleared", snapshots=stale)
-        started = clock()
-        staging = Staging(warehouse, new_snapshot_id(started, fingerprint))
-        staging.create()
-        partitions = size_shuffle_partitions(input_bytes(input_dir), settings)
-        spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-        log.info(PIPELINE_STARTED, snapshot_id=staging.snapshot_id, shuffle_partitions=partitions)
-        run = _Run(spark, staging)
-        try:
-            manifest = _build(run, input_dir, settings, as_of, fingerprint, started, clock)
-        except BaseException:
-            # Keep nothing half-written around; CURRENT was never touched.
-            shutil.rmtree(staging.path, ignore_errors=True)
-            raise
-        pruned = prune_snapshots(warehouse, settings.keep_snapshots)
-        log.info(
-            PIPELINE_FINISHED,
-            outcome="published",
-            snapshot_id=staging.snapshot_id,
-            pruned=pruned,
-            seconds=round(sum(float(s["seconds"]) for s in run.stages.values()), 3),
+        plan = plan_run(input_dir, warehouse, force)
+        if isinstance(plan, RunResult):
+            return plan
+        return build_snapshot(
+            spark, plan, settings, as_of=as_of, accept_shrink=accept_shrink, clock=clock
         )
-        return RunResult("published", staging.snapshot_id, manifest)
 
 
-def _build(
-    run: _Run,
-    input_dir: Path,
+def build_snapshot(
+    spark: SparkSession,
+    plan: RunPlan,
     settings: PipelineSettings,
-    as_of: date | None,
-    fingerprint: str,
-    started: datetime,
-    clock: Callable[[], datetime],
-) -> dict[str, Any]:
+    as_of: date | None = None,
+    accept_shrink: bool = False,
+    clock: Callable[[], datetime] = utc_now,
+) -> RunResult:
+    """Build, check and publish one snapshot; the caller holds the warehouse lock.
+
+    A failed gate raises `InputRejectedError` after logging `pipeline_rejected`, and keeps the
+    staged quarantine under `WH/.rejected/<id>`.
+    """
+    warehouse = plan.warehouse
+    stale = clear_staging(warehouse)
+    if stale:
+        log.info("staging_cleared", snapshots=stale)
+    started = clock()
+    staging = Staging(warehouse, new_snapshot_id(started, plan.fingerprint))
+    staging.create()
+    partitions = size_shuffle_partitions(input_bytes(plan.input_dir), settings)
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    run = _Run(spark, staging, plan, settings, accept_shrink, started, clock)
+    log.info(
+        PIPELINE_STARTED,
+        snapshot_id=staging.snapshot_id,
+        stage_count=len(STAGES),
+        shuffle_partitions=partitions,
+        driver_memory=spark.conf.get("spark.driver.memory", None),
+    )
+    try:
+        manifest = _build(run, as_of)
+    except GateError as exc:
+        _reject(run, exc)
+        raise
+    except BaseException:
+        # Keep nothing half-written around; CURRENT was never touched.
+        shutil.rmtree(staging.path, ignore_errors=True)
+        raise
+    pruned = prune_snapshots(warehouse, settings.keep_snapshots)
+    log.info(
+        PIPELINE_FINISHED,
+        outcome="published",
+        snapshot_id=staging.snapshot_id,
+        pruned=pruned,
+        seconds=round(sum(float(s["seconds"]) for s in run.stages.values()), 3),
+    )
+    return RunResult("published", staging.snapshot_id, manifest)
+
+
+def _reject(run: _Run, exc: GateError) -> None:
+    """Keep the refused run's staged quarantine and manifest for inspection, then log it."""
+    exc.rejected_snapshot_id = run.staging.snapshot_id
+    run.staging.reject(run.manifest(None, exc.failures))
+    prune_rejected(run.plan.warehouse, run.settings.keep_rejected)
+    log_rejection(exc)
+
+
+def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
+    settings = run.settings
     with run.stage("ingest") as rows:
-        raw = read_sources(run.spark, input_dir)
-        loaded, sources = _ingest(run, raw)
+        loaded = _ingest(run, read_sources(run.spark, run.plan.input_dir))
+        sources = run.sources
         rows["rows_in"] = sum(s["rows_read"] for s in sources.values())
         rows["rows_out"] = sum(s["rows_loaded"] for s in sources.values())
     as_of = as_of or default_as_of(loaded["orders"])
@@ -334,23 +405,12 @@ def _build(
         _check(run, profile, crosswalk, facts)
         rows["rows_in"] = rows["rows_out"] = len(run.tables)
     manifest = {
-        "snapshot_id": run.staging.snapshot_id,
-        "as_of": as_of.isoformat(),
-        "started_at": started.isoformat().replace("+00:00", "Z"),
-        "finished_at": clock().isoformat().replace("+00:00", "Z"),
-        "input_fingerprint": fingerprint,
-        "input_dir": str(input_dir.resolve()),
-        "code_version": code_version(),
-        "master": run.spark.sparkContext.master,
-        "sources": sources,
-        "tables": run.tables,
-        "stages": run.stages,
+        **run.manifest(as_of),
         "identity": {
             "records": run.tables["identity_crosswalk"]["rows"],
             "customers": run.tables["customer_profile"]["rows"],
             "iterations": identity.iterations,
         },
-        "settings": settings.model_dump(mode="json"),
     }
     run.staging.publish(manifest)
     return manifest

@@ -1,9 +1,10 @@
-"""Immutable snapshots: staging, manifest, atomic `CURRENT` switch, pruning and the run lock.
+"""Immutable snapshots: staging, manifest, atomic `CURRENT` switch, rejected runs and pruning.
 
 Layout (docs/data_model.md §2): tables are written under `WH/.staging/<id>/`; only when every table is
 written and checked does the directory move to `WH/snapshots/<id>/` (one rename) and then `CURRENT`
 is replaced by another rename. A run killed at any point leaves the old `CURRENT` and, at worst, a
-staging directory that nothing reads and the next run deletes.
+staging directory that nothing reads and the next run deletes. A run a publish gate refuses moves
+its staging directory to `WH/.rejected/<id>/` instead, and never touches `CURRENT`.
 
 The warehouse must be a filesystem path the driver can rename in (local disk, or a shared mount on a
 cluster); executors write the Parquet parts into it.
@@ -23,9 +24,11 @@ from typing import Any
 from c360_contract.warehouse import (
     CURRENT_FILE,
     MANIFEST_FILE,
+    REJECTED_DIR,
     SNAPSHOTS_DIR,
     STAGING_DIR,
     current_snapshot_id,
+    rejected_path,
     snapshot_path,
 )
 
@@ -114,34 +117,49 @@ class Staging:
     def create(self) -> None:
         self.path.mkdir(parents=True, exist_ok=False)
 
-    def publish(self, manifest: dict[str, Any]) -> Path:
-        """Write the manifest, move staging into place, then switch CURRENT — in that order."""
+    def _move(self, manifest: dict[str, Any], final: Path) -> Path:
+        """Drop the work files, write the manifest, then move the directory to `final` at once."""
         shutil.rmtree(self.path / WORK_DIR, ignore_errors=True)
-        missing = [t for t in manifest["tables"] if not (self.table_path(t)).is_dir()]
-        if missing:
-            raise PublishError(f"tables missing from staging: {missing}")
         _atomic_write_text(
             self.path / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True)
         )
-        final = snapshot_path(self.warehouse, self.snapshot_id)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.rename(self.path, final)
         _fsync_dir(final.parent)
+        return final
+
+    def publish(self, manifest: dict[str, Any]) -> Path:
+        """Write the manifest, move staging into place, then switch CURRENT — in that order."""
+        missing = [t for t in manifest["tables"] if not (self.table_path(t)).is_dir()]
+        if missing:
+            raise PublishError(f"tables missing from staging: {missing}")
+        final = self._move(manifest, snapshot_path(self.warehouse, self.snapshot_id))
         _atomic_write_text(self.warehouse / CURRENT_FILE, self.snapshot_id + "\n")
         return final
+
+    def reject(self, manifest: dict[str, Any]) -> Path:
+        """Keep a refused run (its quarantine and manifest) for inspection; CURRENT is untouched."""
+        return self._move(manifest, rejected_path(self.warehouse, self.snapshot_id))
+
+
+def _prune(root: Path, keep: int, protected: str | None) -> list[str]:
+    if not root.exists():
+        return []
+    ids = sorted((p.name for p in root.iterdir() if p.is_dir()), reverse=True)
+    doomed = [s for s in ids[keep:] if s != protected]
+    for snapshot_id in doomed:
+        shutil.rmtree(root / snapshot_id, ignore_errors=True)
+    return doomed
 
 
 def prune_snapshots(warehouse: Path, keep: int) -> list[str]:
     """Delete all but the newest `keep` snapshots; the current one is never deleted."""
-    root = warehouse / SNAPSHOTS_DIR
-    if not root.exists():
-        return []
-    current = current_snapshot_id(warehouse)
-    ids = sorted((p.name for p in root.iterdir() if p.is_dir()), reverse=True)
-    doomed = [s for s in ids[keep:] if s != current]
-    for snapshot_id in doomed:
-        shutil.rmtree(root / snapshot_id, ignore_errors=True)
-    return doomed
+    return _prune(warehouse / SNAPSHOTS_DIR, keep, current_snapshot_id(warehouse))
+
+
+def prune_rejected(warehouse: Path, keep: int) -> list[str]:
+    """Delete all but the newest `keep` rejected runs."""
+    return _prune(warehouse / REJECTED_DIR, keep, None)
 
 
 def utc_now() -> datetime:

@@ -8,13 +8,13 @@ so a test can fix any threshold and an operator can override one through the env
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sized
+from collections.abc import Collection, Sized
 from pathlib import Path
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from c360_contract.vocabulary import GENERATIONS, LOYALTY_TIERS
+from c360_contract.vocabulary import GENERATIONS, LOYALTY_TIERS, SOURCES
 
 _EXPECTED_SIZES: dict[str, int] = {
     "recency_score_days": 4,
@@ -130,9 +130,71 @@ class PipelineSettings(BaseSettings):
         description="Born in or after the year -> that generation; before the last -> Silent.",
     )
 
+    # --- publish gates (docs/metrics.md "Publish gates"): checked per source right after ingest ---
+    max_quarantined_share: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="A source passes when at most this share of its rows read is quarantined "
+        "(order_lines: not counting orphan_line, which has its own ceiling).",
+    )
+    max_quarantined_share_by_source: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per-source ceilings that replace max_quarantined_share, e.g. "
+        '{"app_events": 0.1}.',
+    )
+    max_orphan_line_share: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="order_lines passes when at most this share of its rows read are orphan_line "
+        "(lines of quarantined or missing orders).",
+    )
+    min_rows_loaded_ratio: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A source passes when it loads at least this share of the rows it loaded in "
+        "the current snapshot (waived by --accept-shrink).",
+    )
+    required_sources: list[str] = Field(
+        default_factory=lambda: list(SOURCES),
+        description="Sources that must load at least one row.",
+    )
+
     # --- run knobs ---
     keep_snapshots: int = Field(
         default=5, ge=1, description="Snapshots kept; older ones are pruned after a publish."
+    )
+    keep_rejected: int = Field(
+        default=3,
+        ge=1,
+        description="Rejected runs kept under WH/.rejected for inspection; older ones are pruned.",
+    )
+    driver_memory: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]+[kmgtKMGT]$",
+        description="spark.driver.memory, e.g. 8g. Default: sized from the machine in local mode "
+        "(see driver_memory_*); --driver-memory overrides.",
+    )
+    driver_memory_reserve_gib: float = Field(
+        default=4.0,
+        ge=0,
+        description="RAM left to others before sizing the local driver: the API (about 2 GiB at 1M "
+        "customers), the OS and the Python driver.",
+    )
+    driver_memory_fraction: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Share of the remaining RAM given to the driver heap; the rest covers the "
+        "JVM's off-heap memory and the page cache.",
+    )
+    driver_memory_min_gib: float = Field(default=1.0, gt=0, description="Floor of the sizing.")
+    driver_memory_max_gib: float = Field(
+        default=8.0,
+        gt=0,
+        description="Cap of the sizing: 8 GiB ran 1M customers within the benchmark's targets.",
     )
     bytes_per_shuffle_partition: int = Field(
         default=64 * 1024 * 1024,
@@ -197,6 +259,23 @@ class PipelineSettings(BaseSettings):
         if list(v) != list(LOYALTY_TIERS):
             raise ValueError(f"loyalty_tier_spend keys must be {list(LOYALTY_TIERS)} in order")
         _ascending(list(v.values()), "loyalty_tier_spend")
+        return v
+
+    @field_validator("max_quarantined_share_by_source", "required_sources")
+    @classmethod
+    def _known_sources(cls, v: Collection[str], info: ValidationInfo) -> Collection[str]:
+        unknown = sorted(set(v) - set(SOURCES))
+        if unknown:
+            raise ValueError(
+                f"{info.field_name}: unknown sources {unknown}; known: {list(SOURCES)}"
+            )
+        return v
+
+    @field_validator("max_quarantined_share_by_source")
+    @classmethod
+    def _shares(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(not 0 <= share <= 1 for share in v.values()):
+            raise ValueError(f"shares must lie within [0, 1], got {v}")
         return v
 
     @field_validator("generation_first_birth_year")

@@ -32,9 +32,17 @@ def refresh_data(
     force_refresh: Annotated[
         bool, Query(description="Rebuild even if inputs are unchanged.")
     ] = False,
+    accept_shrink: Annotated[
+        bool,
+        Query(
+            description="Publish even when a source loads fewer rows than the floor relative "
+            "to the current snapshot (the other publish gates still apply)."
+        ),
+    ] = False,
 ) -> Any:
-    """Start the pipeline in its own process; 409 (with the running job id) if one is running."""
-    job = jobs.start(force_refresh)
+    """Start the pipeline in its own process; 409 at once while a refresh runs (with its job id)
+    or another pipeline run holds the warehouse lock (with its pid)."""
+    job = jobs.start(force_refresh, accept_shrink)
     return envelope(job.as_dict(), 1, f"Refresh job {job.job_id} started", store.peek())
 
 

@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     refresh_command: list[str] = Field(
         default_factory=lambda: list(DEFAULT_REFRESH_COMMAND),
         description="argv of the refresh job; {python}, {input}, {warehouse}, {master} are "
-        "substituted; --force is appended for forced refreshes.",
+        "substituted; --force and --accept-shrink are appended when asked for.",
     )
     refresh_master: str = "local[2]"
 
@@ -127,8 +127,8 @@ class Settings(BaseSettings):
             raise ValueError("production refuses CORS origin '*'")
         return self
 
-    def refresh_argv(self, force: bool) -> list[str]:
-        """The refresh command with its placeholders filled in."""
+    def refresh_argv(self, force: bool, accept_shrink: bool = False) -> list[str]:
+        """The refresh command with its placeholders filled in and the requested flags."""
         values = {
             "python": sys.executable,
             "input": str(self.data_dir),
@@ -136,4 +136,5 @@ class Settings(BaseSettings):
             "master": self.refresh_master,
         }
         argv = [part.format(**values) for part in self.refresh_command]
-        return [*argv, "--force"] if force else argv
+        flags = {"--force": force, "--accept-shrink": accept_shrink}
+        return [*argv, *(flag for flag, wanted in flags.items() if wanted)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from c360_api.api.deps import MetricsDep, StoreDep
+from c360_api.api.deps import JobsDep, MetricsDep, StoreDep
 from c360_api.api.responses import Envelope, envelope
 from c360_api.exceptions import SnapshotUnavailableError, error_responses
 from c360_api.health.schemas import HealthStatus, Liveness
@@ -39,18 +39,30 @@ async def ping() -> Liveness:
     response_model=Envelope[HealthStatus],
     responses=error_responses(SnapshotUnavailableError),
 )
-def health(store: StoreDep) -> Any:
-    """Which snapshot is served, its as-of date and age; 503 while nothing is published."""
+def health(store: StoreDep, jobs: JobsDep) -> Any:
+    """Which snapshot is served, its as-of date and age, and the refresh running now (also one
+    a previous API process left running); 503 while nothing is published."""
     store.check()
     snapshot = store.peek()
     if snapshot is None:
         raise SnapshotUnavailableError("No snapshot has been published yet", status="unavailable")
+    job = jobs.running
+    refresh = None
+    if job is not None:
+        stage = job.progress.current_stage
+        refresh = {
+            "job_id": job.job_id,
+            "pid": job.pid,
+            "orphaned": job.orphaned,
+            "current_stage": None if stage is None else stage.stage,
+        }
     data = {
         "status": "ok",
         "snapshot_id": snapshot.snapshot_id,
         "as_of": snapshot.as_of,
         "snapshot_age_seconds": round(snapshot.age_seconds(), 3),
         "version": api_version(),
+        "refresh": refresh,
     }
     return envelope(data, 1, "ok", snapshot)
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from c360_api.api.responses import example
+
+
+class RunningRefresh(BaseModel):
+    """The refresh running now; `orphaned` when a previous API process started it."""
+
+    job_id: str
+    pid: int | None
+    orphaned: bool
+    current_stage: str | None
 
 
 class HealthStatus(BaseModel):
@@ -17,12 +26,16 @@ class HealthStatus(BaseModel):
         as_of="2025-12-31",
         snapshot_age_seconds=3600.5,
         version="0.1.0",
+        refresh=None,
     )
     status: str
     snapshot_id: str | None
     as_of: date | None
     snapshot_age_seconds: float | None
     version: str
+    refresh: RunningRefresh | None = Field(
+        description="The refresh job running now, if any (GET /admin/jobs/{job_id} for details)."
+    )
 
 
 class Liveness(BaseModel):

@@ -121,6 +121,12 @@ def warehouse(pipeline_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
     return build_test_warehouse(pipeline_warehouse, tmp_path_factory.mktemp("wh"))
 
 
+@pytest.fixture
+def own_warehouse(pipeline_warehouse: Path, tmp_path: Path) -> Path:
+    """A warehouse this test may publish into."""
+    return build_test_warehouse(pipeline_warehouse, tmp_path)
+
+
 @pytest.fixture(scope="session")
 def expect(warehouse: Path) -> Expect:
     return Expect(warehouse)

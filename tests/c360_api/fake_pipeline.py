@@ -1,8 +1,12 @@
 """A stand-in for `c360 pipeline` used by the refresh-job tests, and the snapshot publisher they share.
 
-Run as a script: `python fake_pipeline.py --warehouse WH --control control.json [--force]`.
-control.json says {"mode": "succeed" | "fail" | "wait"}; "wait" blocks until control.json says
-otherwise (bounded), so a test can hold a job in the running state without sleeping.
+Run as a script: `python fake_pipeline.py --warehouse WH --control control.json [--force]
+[--accept-shrink]`. Like the real one it holds the warehouse lock while it runs (exit 3 when it is
+taken) and logs the contract's events. control.json says {"mode": "succeed" | "fail" | "reject" |
+"wait"}; "wait" blocks until control.json says otherwise (bounded), so a test can hold a job in the
+running state without sleeping. While it waits, it runs a helper that, like Spark's JVM, lives
+until its stdin closes; both pids go to `pids.json` beside control.json, and its argv to
+`argv.json`.
 """
 
 from __future__ import annotations
@@ -12,12 +16,39 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from c360_contract.progress import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    PIPELINE_FAILED,
+    PIPELINE_FINISHED,
+    PIPELINE_REJECTED,
+    STAGE_FINISHED,
+    STAGE_STARTED,
+    GateFailure,
+    ReasonCount,
+)
+from c360_contract.warehouse import WarehouseLockedError, warehouse_lock
+
 STAGES = ("ingest", "identity", "profile", "marts", "publish")
+GATE_FAILURE = GateFailure(
+    gate="quarantined_share",
+    source="app_events",
+    observed=0.3334,
+    threshold=0.05,
+    rows=1667,
+    of_rows=5000,
+    message="app_events: 1,667 of 5,000 rows quarantined (33.34%), ceiling 5.00%; "
+    "top reasons: schema_mismatch 1,660, invalid_ts 7",
+    top_reasons=(ReasonCount("schema_mismatch", 1660), ReasonCount("invalid_ts", 7)),
+)
 
 
 def publish_copy(warehouse: Path) -> str:
@@ -46,23 +77,41 @@ def _mode(control: Path) -> str:
     return str(json.loads(control.read_text())["mode"])
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--warehouse", type=Path, required=True)
-    parser.add_argument("--control", type=Path, required=True)
-    parser.add_argument("--force", action="store_true")
-    args = parser.parse_args()
+def _wait(control: Path) -> None:
+    """Hold the run (and a JVM-like helper) until control.json leaves "wait", at most 30 s."""
+    helper = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    (control.parent / "pids.json").write_text(
+        json.dumps({"pipeline": os.getpid(), "jvm": helper.pid})
+    )
     deadline = time.monotonic() + 30
-    while _mode(args.control) == "wait" and time.monotonic() < deadline:
+    while _mode(control) == "wait" and time.monotonic() < deadline:
         time.sleep(0.01)
-    mode = _mode(args.control)
+    assert helper.stdin is not None
+    helper.stdin.close()
+    helper.wait()
+
+
+def _run(warehouse: Path, control: Path) -> int:
+    if _mode(control) == "wait":
+        _wait(control)
+    mode = _mode(control)
     for i, stage in enumerate(STAGES):
-        _emit(event="stage_started", stage=stage, stage_index=i, stage_count=len(STAGES))
+        _emit(event=STAGE_STARTED, stage=stage, stage_index=i, stage_count=len(STAGES))
         if mode == "fail" and stage == "identity":
-            _emit(event="pipeline_failed", error="identity resolution exploded")
-            return 1
+            _emit(event=PIPELINE_FAILED, error="identity resolution exploded")
+            return EXIT_FAILED
+        if mode == "reject":
+            _emit(
+                event=PIPELINE_REJECTED,
+                error="failed 1 publish gate: " + GATE_FAILURE.message,
+                gate_failures=[GATE_FAILURE.to_dict()],
+                rejected_snapshot_id="20260101T000000000Z-deadbeef",
+            )
+            return EXIT_REJECTED
         _emit(
-            event="stage_finished",
+            event=STAGE_FINISHED,
             stage=stage,
             stage_index=i,
             stage_count=len(STAGES),
@@ -70,9 +119,25 @@ def main() -> int:
             rows_out=90,
             seconds=0.01,
         )
-    snapshot_id = publish_copy(args.warehouse)
-    _emit(event="pipeline_finished", outcome="published", snapshot_id=snapshot_id)
-    return 0
+    snapshot_id = publish_copy(warehouse)
+    _emit(event=PIPELINE_FINISHED, outcome="published", snapshot_id=snapshot_id)
+    return EXIT_OK
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--control", type=Path, required=True)
+    parser.add_argument("--force", action="store_true")
+    parser.add_argument("--accept-shrink", action="store_true")
+    args = parser.parse_args()
+    (args.control.parent / "argv.json").write_text(json.dumps(sys.argv[1:]))
+    try:
+        with warehouse_lock(args.warehouse):
+            return _run(args.warehouse, args.control)
+    except WarehouseLockedError as exc:
+        _emit(event=PIPELINE_FAILED, error=str(exc))
+        return EXIT_LOCKED
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,3 +55,10 @@ def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
         if value:
             return value
     raise AssertionError("condition not met before the deadline")
+
+
+def fake_pipeline_mode(warehouse: Path, mode: str) -> None:
+    """Tell tests/c360_api/fake_pipeline.py (its control.json beside `warehouse`) what to do."""
+    tmp = warehouse.parent / "control.tmp"
+    tmp.write_text(json.dumps({"mode": mode}))
+    tmp.replace(warehouse.parent / "control.json")

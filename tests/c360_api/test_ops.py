@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,17 +16,11 @@ from pydantic import ValidationError
 from c360_api.core.config import Scope
 from c360_api.main import create_app
 from c360_api.store import ENUM_COLUMNS, _connect
-from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
+from tests.c360_api.conftest import Expect, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
-from tests.c360_api.helpers import error, ok, wait_for
+from tests.c360_api.helpers import error, fake_pipeline_mode, ok, wait_for
 
 OVERVIEW = "/marketing/customer-health-overview"
-
-
-@pytest.fixture
-def own_warehouse(pipeline_warehouse: Path, tmp_path: Path) -> Path:
-    """A warehouse this test may publish into."""
-    return build_test_warehouse(pipeline_warehouse, tmp_path)
 
 
 @pytest.fixture
@@ -248,11 +241,7 @@ class TestRateLimit:
 
 
 class TestRefreshData:
-    @staticmethod
-    def control(warehouse: Path, mode: str) -> None:
-        tmp = warehouse.parent / "control.tmp"
-        tmp.write_text(json.dumps({"mode": mode}))
-        tmp.replace(warehouse.parent / "control.json")
+    control = staticmethod(fake_pipeline_mode)
 
     @staticmethod
     def job(client: TestClient, job_id: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from c360_contract.vocabulary import SOURCES
-from c360_spark_processing.extract import MissingSourceError, read_sources
+from c360_spark_processing.extract import read_sources
 from c360_spark_processing.ingest import ingest_sources, reconcile
 
 pytestmark = pytest.mark.spark
@@ -131,8 +131,3 @@ def test_read_ingest_and_reconcile_every_format(spark, input_dir):
     events = {r.event_id: r.ts for r in results["app_events"].loaded.collect()}
     assert events == {"EV-1": datetime(2024, 3, 1, 12), "EV-2": datetime(2024, 3, 2, 12)}
     assert "dt" not in raw["app_events"].columns
-
-
-def test_missing_source_raises(spark, tmp_path):
-    with pytest.raises(MissingSourceError):
-        read_sources(spark, tmp_path)

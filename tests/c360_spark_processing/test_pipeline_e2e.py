@@ -6,6 +6,7 @@ published Parquet — never with the pipeline's own code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import psutil
 import pytest
 from pyspark.sql import SparkSession
 
@@ -26,6 +28,7 @@ from c360_spark_processing import pipeline
 from c360_spark_processing.pipeline import run_pipeline
 from c360_spark_processing.publish import clear_staging
 from c360_spark_processing.settings import PipelineSettings
+from tests.c360_api.helpers import wait_for
 
 TABLES = (
     "identity_crosswalk",
@@ -309,7 +312,8 @@ class TestRunControl:
     def test_killed_run_leaves_current_and_next_run_cleans_up(
         self, raw_data: Path, pipeline_warehouse: Path, tmp_path: Path
     ) -> None:
-        """SIGKILL a real `c360 pipeline` process mid-run: nothing it half-wrote is ever read."""
+        """SIGKILL a real `c360 pipeline` process mid-run: nothing it half-wrote is ever read, and
+        its Spark JVM exits with it (so a killed refresh child leaves no JVM behind)."""
         warehouse = tmp_path / "wh"
         snapshot_id = current_snapshot_id(pipeline_warehouse)
         assert snapshot_id is not None
@@ -340,8 +344,15 @@ class TestRunControl:
                 if '"stage_finished"' in line and '"ingest"' in line:
                     break
                 assert datetime.now(UTC).timestamp() < deadline, "pipeline never finished ingest"
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=60)
+            jvms = [p for p in psutil.Process(proc.pid).children() if p.name() == "java"]
+            assert len(jvms) == 1
+            try:
+                os.kill(proc.pid, signal.SIGKILL)  # the Python driver only
+                proc.wait(timeout=60)
+                wait_for(lambda: not jvms[0].is_running() or jvms[0].status() == "zombie", 30)
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its group
         assert proc.returncode == -signal.SIGKILL
         assert (warehouse / "CURRENT").read_text().strip() == snapshot_id
         assert [p.name for p in (warehouse / "snapshots").iterdir()] == [snapshot_id]

@@ -13,8 +13,11 @@ from c360_contract.warehouse import (
     WarehouseLockedError,
     current_manifest,
     current_snapshot_id,
+    lock_holder_pid,
+    rejected_path,
     snapshot_path,
     warehouse_lock,
+    warehouse_locked,
 )
 from c360_spark_processing.publish import (
     PublishError,
@@ -22,6 +25,7 @@ from c360_spark_processing.publish import (
     clear_staging,
     input_fingerprint,
     new_snapshot_id,
+    prune_rejected,
     prune_snapshots,
 )
 
@@ -101,6 +105,28 @@ class TestPublish:
         assert current_manifest(tmp_path) is None
 
 
+class TestReject:
+    def test_keeps_the_run_for_inspection_and_never_touches_current(self, tmp_path: Path) -> None:
+        _stage(tmp_path, "s1").publish(_manifest("s1"))
+        staging = _stage(tmp_path, "s2", tables=())
+        (staging.quarantine_path("orders")).mkdir(parents=True)
+        kept = staging.reject({"snapshot_id": "s2", "status": "rejected"})
+        assert kept == rejected_path(tmp_path, "s2") == tmp_path / ".rejected" / "s2"
+        assert json.loads((kept / "manifest.json").read_text())["status"] == "rejected"
+        assert (kept / "quarantine" / "orders").is_dir()
+        assert not (kept / "_work").exists()
+        assert not staging.path.exists()
+        assert current_snapshot_id(tmp_path) == "s1"
+        assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == ["s1"]
+
+    def test_prune_keeps_the_newest(self, tmp_path: Path) -> None:
+        for sid in ("r1", "r2", "r3"):
+            _stage(tmp_path, sid).reject({"snapshot_id": sid})
+        assert prune_rejected(tmp_path, keep=2) == ["r1"]
+        assert sorted(p.name for p in (tmp_path / ".rejected").iterdir()) == ["r2", "r3"]
+        assert prune_rejected(tmp_path / "none", keep=2) == []
+
+
 class TestPrune:
     def test_keeps_newest_and_never_current(self, tmp_path: Path) -> None:
         for sid in ("s1", "s2", "s3", "s4"):
@@ -120,6 +146,18 @@ class TestLockAndStaging:
         ):
             pass
         with warehouse_lock(tmp_path):
+            pass
+
+    def test_holder_is_named_and_probing_does_not_take_it(self, tmp_path: Path) -> None:
+        assert not warehouse_locked(tmp_path / "absent")
+        with warehouse_lock(tmp_path):
+            assert warehouse_locked(tmp_path)
+            assert lock_holder_pid(tmp_path) == os.getpid()
+            refused = pytest.raises(WarehouseLockedError, match=rf"run \(pid {os.getpid()}\) holds")
+            with refused, warehouse_lock(tmp_path):
+                pass
+        assert not warehouse_locked(tmp_path)
+        with warehouse_lock(tmp_path):  # the probe left nothing behind
             pass
 
     def test_clear_staging_removes_leftovers(self, tmp_path: Path) -> None:
