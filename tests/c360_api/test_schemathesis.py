@@ -33,11 +33,20 @@ MAX_EXAMPLES = 25
 
 
 class AppUnderTest:
-    """ASGI app forwarding every request to `app`, set by the fixture."""
+    """ASGI app forwarding every request to `app`, set by the fixture.
+
+    The lifespan is the fixture's alone: a caller's startup and shutdown are acknowledged here, so
+    they never close the store or stop a refresh the generated requests started.
+    """
 
     app: FastAPI | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
         assert self.app is not None, "the app fixture has not run"
         await self.app(scope, receive, send)
 
