@@ -131,9 +131,10 @@ def respond(
 
 
 def representation_headers(answer: Answer, representation: Representation) -> dict[str, str]:
-    """What a one-table representation says about the rest: the total of a paged list, its
+    """What a one-table representation says about the rest: its rows (a paged list's total), its
     neighbouring pages and the answer's other tables, as `X-Total-Count` and `Link`."""
-    headers = {"X-Total-Count": str(answer.count)}
+    total = answer.count if answer.links is not None else len(answer.chosen().rows)
+    headers = {"X-Total-Count": str(total)}
     links = []
     for rel in ("next", "prev"):
         target = (answer.links or {}).get(rel)

@@ -82,9 +82,12 @@ class TestGetCustomer:
         accepted = client.get(
             f"/customers/{cid}", headers={**headers("marketing"), "Accept": "text/csv"}
         )
-        assert accepted.text == client.get(
-            f"/customers/{cid}", params={"format": "csv"}, headers=headers("marketing")
-        ).text
+        assert (
+            accepted.text
+            == client.get(
+                f"/customers/{cid}", params={"format": "csv"}, headers=headers("marketing")
+            ).text
+        )
 
     def test_auth(self, client: TestClient) -> None:
         error(client.get("/customers/C-000001"), 401)
