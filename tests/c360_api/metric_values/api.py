@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.c360_api.conftest import headers
+from tests.c360_api.helpers import error
 
 ENVELOPE = {"success", "message", "timestamp", "data", "count", "snapshot_id", "as_of"}
 Row = dict[str, Any]
@@ -30,6 +31,10 @@ class MetricApi:
         assert ENVELOPE <= set(body) <= {*ENVELOPE, "links"}
         assert isinstance(body["data"], list)
         return body
+
+    def refused(self, path: str, **params: Any) -> dict[str, Any]:
+        """The error envelope of a request the route must refuse with 422."""
+        return error(self.client.get(path, params=params, headers=headers("marketing")), 422)
 
     def rows(self, path: str, **params: Any) -> list[Row]:
         rows: list[Row] = self.body(path, **params)["data"]

@@ -4,7 +4,7 @@ CSV against JSON. Each test class names its route and reference method and adds 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -51,6 +51,11 @@ class MetricValues:
     @pytest.mark.parametrize(("start", "end"), WINDOWS)
     def test_window(self, api: MetricApi, ref: Reference, start: str, end: str) -> None:
         self.check(api, ref, window(start, end), **self.params)
+
+    def test_window_outside_the_snapshot_is_refused(self, api: MetricApi, ref: Reference) -> None:
+        after = (ref.as_of + timedelta(days=1)).isoformat()
+        api.refused(self.path, end=after, **self.params)
+        api.refused(self.path, start="2024-03-02", end="2024-03-01", **self.params)
 
     def test_csv_equals_json(self, api: MetricApi) -> None:
         start, end = WINDOWS[0]
