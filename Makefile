@@ -15,7 +15,7 @@ IMAGE ?= c360:latest
 KEY_FILE ?= .c360/admin-key
 export SPARK_LOCAL_IP := 127.0.0.1
 
-.PHONY: help uv dev-install admin-key data snapshot run serve test format check bench bench-pipeline bench-api docker-build docker-run clean
+.PHONY: help uv dev-install admin-key data snapshot run serve test docs format check bench bench-pipeline bench-api docker-build docker-run clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [VARIABLE=value ...]"
@@ -60,6 +60,9 @@ serve: dev-install ## Serve the API over the current snapshot (no data or snapsh
 
 test: dev-install ## Run the whole test suite
 	$(UV) run pytest
+
+docs: dev-install ## Regenerate the catalogue sections of docs/metrics.md and README.md
+	$(UV) run python -m c360_api.catalog.docs
 
 format: dev-install ## Format and auto-fix
 	$(UV) run ruff format .

@@ -53,14 +53,14 @@ PROFILE_FILTERS: dict[str, tuple[str, ...]] = {
     "state": ("CA", "TX", "NY", "FL", "WA"),
 }
 PROFILE_SORTS = (
-    "-total_spent",
-    "-customer_health_score",
+    "total_spent_desc",
+    "customer_health_score_desc",
     "churn_risk_score",
     "customer_id",
-    "-last_order_date",
+    "last_order_date_desc",
     "recency_days",
-    "-predicted_clv_12m",
-    "-signup_date",  # the data key has no pii scope, which sorting by customer_name needs
+    "predicted_clv_12m_desc",
+    "signup_date_desc",  # the data key has no pii scope, which sorting by customer_name needs
 )
 
 # wrk script: cycles through a file of paths (one per line) with one API key; stops its thread

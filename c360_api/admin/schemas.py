@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from c360_api.api.responses import example
+from c360_contract.catalog import example
 
 
 class StageStatus(BaseModel):

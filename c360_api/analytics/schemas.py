@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
-
-from c360_api.api.responses import example
 from c360_api.personal_data import personal
+from c360_contract.catalog import RowModel, example
 from c360_contract.vocabulary import (
     CUSTOMER_SEGMENTS,
     CUSTOMER_STATUSES,
@@ -26,7 +24,7 @@ PROFILE_FILTER_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-class CustomerProfileSummary(BaseModel):
+class CustomerProfileSummary(RowModel):
     """One row of /analytics/customer-profiles; customer_name, email and phone are null without
     the pii scope."""
 

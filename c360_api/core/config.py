@@ -8,28 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-class Scope(StrEnum):
-    """What an API key may do. Data scopes open one domain each; `pii` reveals personal data."""
-
-    MARKETING = "marketing"
-    PRODUCT = "product"
-    FINANCE = "finance"
-    CUSTOMER_SUCCESS = "customer_success"
-    PII = "pii"
-    ADMIN = "admin"
-
-
-DATA_SCOPES: frozenset[Scope] = frozenset(
-    {Scope.MARKETING, Scope.PRODUCT, Scope.FINANCE, Scope.CUSTOMER_SUCCESS}
-)
+from c360_contract.scopes import DATA_SCOPES, Scope
 
 # Keys that appear in docs and examples; production refuses any key hashing to one of them.
 PLACEHOLDER_KEYS: tuple[str, ...] = (

@@ -9,8 +9,9 @@ from typing import cast
 
 from starlette.requests import Request
 
-from c360_api.core.config import ApiKey, Scope
+from c360_api.core.config import ApiKey
 from c360_api.exceptions import ForbiddenError, NotAuthenticatedError
+from c360_contract.scopes import Scope
 
 API_KEY_HEADER = "X-API-Key"
 ANONYMOUS = "anonymous"

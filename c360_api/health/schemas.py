@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from c360_api.api.responses import example
+from c360_contract.catalog import example
 
 
 class RunningRefresh(BaseModel):

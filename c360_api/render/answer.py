@@ -30,7 +30,8 @@ class Answer:
 
     `table` is the table the one-table representations (CSV, PNG, Vega-Lite) render; JSON and HTML
     carry every table. `urls` are this request in each offered representation, `links` the paging
-    links (self, next, prev) of a paged list.
+    links (self, next, prev) of a paged list. `document` (a model and its data) replaces the
+    tables as JSON `data` where an answer is one nested object, such as a customer's 360 view.
     """
 
     title: str
@@ -44,7 +45,8 @@ class Answer:
     params: Mapping[str, Any] = field(default_factory=dict)
     table: str | None = None
     urls: Mapping[Representation, str] = field(default_factory=dict)
-    links: Mapping[str, str] | None = None
+    links: Mapping[str, str | None] | None = None
+    document: tuple[Any, Any] | None = None
 
     def chosen(self) -> AnswerTable:
         """The table CSV, PNG and Vega-Lite render."""

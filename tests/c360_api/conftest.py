@@ -20,8 +20,9 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from c360_api.core.config import ApiKey, Scope, Settings
+from c360_api.core.config import ApiKey, Settings
 from c360_api.main import create_app
+from c360_contract.scopes import Scope
 
 
 def build_test_warehouse(source: Path, path: Path) -> Path:

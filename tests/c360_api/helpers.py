@@ -14,11 +14,14 @@ import pandas as pd
 
 
 def ok(response: httpx.Response) -> dict[str, Any]:
-    """Assert a success envelope and return it."""
+    """Assert a success envelope (a paged list's with its links) and return it."""
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     assert body["success"] is True
-    assert set(body) == {"success", "message", "timestamp", "data", "count", "snapshot_id", "as_of"}
+    fields = {"success", "message", "timestamp", "data", "count", "snapshot_id", "as_of"}
+    assert set(body) - {"links"} == fields
+    if "links" in body:
+        assert set(body["links"]) == {"self", "next", "prev"}
     return body
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from c360_api.core.config import ApiKey, Scope, Settings
+from c360_api.core.config import ApiKey, Settings
+from c360_contract.scopes import Scope
 
 
 def key(raw: str, *scopes: Scope) -> ApiKey:

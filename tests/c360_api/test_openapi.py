@@ -21,28 +21,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from c360_api.catalog.registry import CATALOG
 from c360_api.main import create_app
 from tests.c360_api.conftest import KEYS, Expect, build_test_warehouse, headers, make_settings
 from tests.c360_api.helpers import error
 
 ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 DATA = {"200", "401", "403", "422", "429", "503"}
-DATA_PATHS = (
-    "/marketing/customer-health-overview",
-    "/marketing/churn-risk-customers",
-    "/marketing/loyalty-program-metrics",
-    "/marketing/customer-segmentation",
-    "/product/digital-engagement-analysis",
-    "/product/cross-sell-opportunities",
-    "/product/category-insights",
-    "/finance/customer-lifetime-value",
-    "/finance/revenue-analysis",
-    "/finance/rfm-segmentation",
-    "/finance/profitability-metrics",
-    "/customer-success/support-insights",
-    "/customer-success/lifecycle-analysis",
-    "/analytics/customer-profiles",
-)
+# Every catalogue metric is a data route; so are the profile list and the catalogue itself.
+DATA_PATHS = (*(m.path for m in CATALOG), "/analytics/customer-profiles", "/catalog")
 # What each operation can answer (written from the routes' behaviour, not read from the app).
 EXPECTED_STATUSES: dict[tuple[str, str], set[str]] = {
     ("GET", "/ping"): {"200"},
