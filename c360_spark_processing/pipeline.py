@@ -32,6 +32,7 @@ from c360_contract.progress import (
     GateFailure,
 )
 from c360_contract.warehouse import warehouse_lock
+from c360_spark_processing.columns import business_date
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
 from c360_spark_processing.gates import GateError, gates_manifest, source_gates
@@ -145,6 +146,7 @@ class _Run:
             "code_version": code_version(),
             "master": self.spark.sparkContext.master,
             "driver_memory": self.spark.conf.get("spark.driver.memory", None),
+            "business_timezone": self.settings.business_timezone,
             "sources": self.sources,
             "tables": self.tables,
             "stages": self.stages,
@@ -168,9 +170,11 @@ def size_shuffle_partitions(total_bytes: int, settings: PipelineSettings) -> int
     return max(settings.min_shuffle_partitions, min(settings.max_shuffle_partitions, wanted))
 
 
-def default_as_of(orders: DataFrame) -> date:
-    """The day of the latest loaded order: the end of the observation window when none is given."""
-    latest = orders.agg(F.max(F.to_date("order_ts")).alias("d")).first()
+def default_as_of(orders: DataFrame, settings: PipelineSettings) -> date:
+    """The business day of the latest loaded order: the end of the observation window when none
+    is given."""
+    day = business_date(F.col("order_ts"), settings.business_timezone)
+    latest = orders.agg(F.max(day).alias("d")).first()
     if latest is None or latest["d"] is None:
         raise EmptyInputError("no loaded orders: pass --as-of or check the input")
     value: date = latest["d"]
@@ -350,7 +354,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         sources = run.sources
         rows["rows_in"] = sum(s["rows_read"] for s in sources.values())
         rows["rows_out"] = sum(s["rows_loaded"] for s in sources.values())
-    as_of = as_of or default_as_of(loaded["orders"])
+    as_of = as_of or default_as_of(loaded["orders"], settings)
     with run.stage("identity") as rows:
         identity = resolve_identities(
             loaded["crm_customers"],

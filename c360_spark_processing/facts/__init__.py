@@ -55,13 +55,15 @@ def build_facts(
     Parquet and reads it back); by default everything stays lazy.
     """
     attributed = materialize(
-        "attributed_orders", attribute_orders(loaded["orders"], crosswalk, as_of)
+        "attributed_orders", attribute_orders(loaded["orders"], crosswalk, as_of, settings)
     )
     lines = materialize(
         "order_line_facts", order_line_facts(loaded["order_lines"], attributed, loaded["products"])
     )
     orders = materialize("order_facts", order_facts(attributed, lines))
-    tickets = materialize("ticket_facts", ticket_facts(loaded["support_tickets"], crosswalk, as_of))
+    tickets = materialize(
+        "ticket_facts", ticket_facts(loaded["support_tickets"], crosswalk, as_of, settings)
+    )
     return Facts(
         fact_orders=rounded(
             orders, ("gross_amount", "discount_amount", "cost_amount", "net_amount")

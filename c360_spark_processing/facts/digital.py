@@ -1,4 +1,7 @@
-"""Per-customer digital facts from app/web events, built session first then customer."""
+"""Per-customer digital facts from app/web events, built session first then customer.
+
+A session's days are business days (`columns.business_date`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import date
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from c360_spark_processing.columns import count_where, in_last_days, rate
+from c360_spark_processing.columns import business_date, count_where, in_last_days, rate
 from c360_spark_processing.facts.attribution import records_of
 from c360_spark_processing.settings import PipelineSettings
 
@@ -22,13 +25,15 @@ def customer_digital_facts(
     Aggregating to sessions first avoids several distinct counts over the raw events.
     """
     event = F.col("event_type")
+    day = business_date(F.col("ts"), settings.business_timezone)
     sessions = (
-        app_events.filter(F.to_date("ts") <= F.lit(as_of))
+        app_events.withColumn("_day", day)
+        .filter(F.col("_day") <= F.lit(as_of))
         .join(records_of(crosswalk, "ecommerce", "account_id"), "account_id")
         .groupBy("customer_id", "session_id")
         .agg(
-            F.to_date(F.min("ts")).alias("start_date"),
-            F.to_date(F.max("ts")).alias("end_date"),
+            F.min("_day").alias("start_date"),
+            F.max("_day").alias("end_date"),
             F.max(F.col("platform").isin(*APP_PLATFORMS)).alias("is_app"),
             count_where(event == "product_view").alias("product_views"),
             count_where(event == "add_to_cart").alias("add_to_carts"),

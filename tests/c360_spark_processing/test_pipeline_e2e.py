@@ -224,6 +224,82 @@ class TestTables:
         assert manifest["as_of"] <= "2025-12-31"
 
 
+NEW_YORK = "'America/New_York'"
+
+
+class TestBusinessTime:
+    """Business days and hours of the snapshot, recomputed with DuckDB's own time-zone rules."""
+
+    def test_the_manifest_names_the_business_timezone(self, manifest: dict[str, Any]) -> None:
+        assert manifest["business_timezone"] == "America/New_York"
+        assert manifest["settings"]["business_timezone"] == "America/New_York"
+
+    def test_order_dates_and_local_times_are_new_york_ones(
+        self, db: duckdb.DuckDBPyConnection
+    ) -> None:
+        row = db.execute(
+            f"""
+            SELECT count(*) FILTER (order_date <> timezone({NEW_YORK}, order_ts)::DATE),
+                   count(*) FILTER (order_local_ts <> timezone({NEW_YORK}, order_ts)),
+                   count(*) FILTER (order_date <> timezone('UTC', order_ts)::DATE),
+                   any_value(typeof(order_local_ts)), any_value(typeof(order_ts)),
+                   count(*)
+            FROM fact_orders
+            """
+        ).fetchone()
+        assert row is not None
+        wrong_dates, wrong_times, not_utc_dates, local_type, ts_type, orders = row
+        assert (wrong_dates, wrong_times) == (0, 0)
+        assert 0 < not_utc_dates < orders  # evening orders: the UTC date is the next day
+        assert (local_type, ts_type) == ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+        lines = db.execute(
+            "SELECT count(*) FROM fact_order_lines l JOIN fact_orders o USING (order_id) "
+            "WHERE l.order_date <> o.order_date"
+        ).fetchone()
+        assert lines == (0,)
+
+    def test_as_of_is_the_latest_business_day_and_cuts_there(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        manifest: dict[str, Any],
+        snapshot: Path,
+        raw_data: Path,
+    ) -> None:
+        row = db.execute(
+            f"""
+            WITH loaded AS (
+                SELECT timezone({NEW_YORK}, order_ts)::DATE AS day
+                FROM read_parquet('{raw_data}/orders.parquet')
+                WHERE order_id NOT IN (SELECT order_id FROM {_quarantined(snapshot, "orders")}
+                                       WHERE order_id IS NOT NULL)
+            )
+            SELECT max(day)::VARCHAR, count(*) FILTER (day <= (SELECT max(day) FROM loaded))
+            FROM loaded
+            """
+        ).fetchone()
+        assert row is not None
+        assert manifest["as_of"] == row[0]
+        assert manifest["tables"]["fact_orders"]["rows"] == row[1]
+
+    def test_shopping_peaks_fall_in_local_business_hours(
+        self, db: duckdb.DuckDBPyConnection
+    ) -> None:
+        """Store orders are placed 08:00-21:59 on the buyer's clock (Eastern to Hawaii time, so
+        08:00-03:59 in New York): never between 04:00 and 07:59 New York time, busiest in the
+        day. Online orders peak in the evening."""
+        by_hour = db.execute(
+            """
+            SELECT channel = 'store' AS store, hour(order_local_ts) AS hour, count(*) AS orders
+            FROM fact_orders WHERE status = 'completed' GROUP BY ALL
+            """
+        ).df()
+        store = by_hour[by_hour.store].set_index("hour").orders
+        online = by_hour[~by_hour.store].set_index("hour").orders
+        assert store.reindex(range(4, 8), fill_value=0).sum() == 0
+        assert 11 <= store.idxmax() <= 19
+        assert 19 <= online.idxmax() <= 23
+
+
 class TestIdentityResolution:
     def test_pairwise_precision_and_recall_against_truth(
         self, db: duckdb.DuckDBPyConnection
