@@ -232,8 +232,21 @@ def _facts(run: _Run, facts: Facts) -> Facts:
         "fact_support_tickets": run.table(
             "fact_support_tickets", facts.fact_support_tickets, sort_by="customer_id"
         ),
+        "fact_sessions": run.table("fact_sessions", facts.fact_sessions),
     }
-    return Facts(**published, **per_customer)
+    return Facts(**published, **per_customer, sessions=facts.sessions)
+
+
+def _sessions_manifest(run: _Run, facts: Facts) -> dict[str, int]:
+    """Every session up to as-of, and how many fact_sessions leaves out for want of a
+    session_start event, so none disappears unaccounted."""
+    sessions = facts.sessions.count()
+    published = int(run.tables["fact_sessions"]["rows"])
+    return {
+        "sessions": sessions,
+        "fact_sessions": published,
+        "without_session_start": sessions - published,
+    }
 
 
 def _check(run: _Run, profile: DataFrame, crosswalk: DataFrame, facts: Facts) -> None:
@@ -387,6 +400,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
                 materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
             ),
         )
+        sessions = _sessions_manifest(run, facts)
         rows["rows_in"] = sources["orders"]["rows_loaded"] + sources["order_lines"]["rows_loaded"]
         rows["rows_out"] = (
             run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
@@ -415,6 +429,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
             "customers": run.tables["customer_profile"]["rows"],
             "iterations": identity.iterations,
         },
+        "sessions": sessions,
     }
     run.staging.publish(manifest)
     return manifest

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from c360_spark_processing.facts.digital import customer_digital_facts
+from c360_spark_processing.facts.digital import customer_digital_facts, event_sessions
 from c360_spark_processing.settings import PipelineSettings
 from tests.c360_spark_processing.analytics_world import AS_OF, built_world, contract_columns
 
@@ -136,10 +136,12 @@ def test_conversion_counts_sessions_not_purchase_events(spark):
             ("ACC1", "S2", datetime(2025, 12, 2, 10, 0), "ios", "session_start"),
         ],
         "account_id string, session_id string, ts timestamp, platform string, event_type string",
-    )
+    ).selectExpr("*", "CAST(NULL AS string) AS traffic_source")
     crosswalk = spark.createDataFrame(
         [("ecommerce", "ACC1", "C1")], "source string, source_record_id string, customer_id string"
     )
-    (row,) = customer_digital_facts(events, crosswalk, AS_OF, PipelineSettings()).collect()
+    settings = PipelineSettings()
+    sessions = event_sessions(events, crosswalk, AS_OF, settings)
+    (row,) = customer_digital_facts(sessions, AS_OF, settings).collect()
     assert (row.total_sessions, row.app_purchases, row.converting_sessions) == (2, 2, 1)
     assert row.digital_conversion_rate == 0.5

@@ -36,6 +36,7 @@ TABLES = (
     "fact_orders",
     "fact_order_lines",
     "fact_support_tickets",
+    "fact_sessions",
     "customer_profile",
 )
 MARTS = (
@@ -298,6 +299,70 @@ class TestBusinessTime:
         assert store.reindex(range(4, 8), fill_value=0).sum() == 0
         assert 11 <= store.idxmax() <= 19
         assert 19 <= online.idxmax() <= 23
+
+
+class TestSessions:
+    def test_fact_sessions_match_the_loaded_events(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        manifest: dict[str, Any],
+        snapshot: Path,
+        raw_data: Path,
+    ) -> None:
+        """Sessions of the loaded events up to as-of (New York days), recomputed from the raw
+        events: those with a session_start are fact_sessions row for row; the others are
+        the manifest's without_session_start."""
+        db.execute(
+            f"""
+            CREATE TEMP TABLE expected_sessions AS
+            WITH events AS (
+                SELECT account_id, session_id, event_type, platform, traffic_source,
+                       timezone('UTC', try_strptime(ts, '%Y-%m-%dT%H:%M:%SZ')) AS ts
+                FROM read_json('{raw_data}/app_events/*/*.jsonl', format='newline_delimited',
+                               columns={{event_id: 'VARCHAR', account_id: 'VARCHAR',
+                                         session_id: 'VARCHAR', ts: 'VARCHAR',
+                                         platform: 'VARCHAR', event_type: 'VARCHAR',
+                                         traffic_source: 'VARCHAR'}})
+                WHERE event_id NOT IN (SELECT event_id FROM {_quarantined(snapshot, "app_events")}
+                                       WHERE event_id IS NOT NULL)
+            )
+            SELECT session_id, any_value(account_id) AS account_id,
+                   min(ts) FILTER (event_type = 'session_start') AS started_at,
+                   arg_min(platform, ts) FILTER (event_type = 'session_start') AS platform,
+                   arg_min(traffic_source, ts) FILTER (event_type = 'session_start')
+                       AS traffic_source,
+                   count(*) AS events,
+                   count(*) FILTER (event_type = 'product_view') AS product_views,
+                   count(*) FILTER (event_type = 'add_to_cart') AS add_to_carts,
+                   count(*) FILTER (event_type = 'checkout_start') AS checkout_starts,
+                   bool_or(event_type = 'purchase') AS converted
+            FROM events
+            WHERE timezone({NEW_YORK}, ts)::DATE <= DATE '{manifest["as_of"]}'
+            GROUP BY session_id
+            """
+        )
+        expected = f"""
+            SELECT s.session_id, x.customer_id, s.started_at,
+                   timezone({NEW_YORK}, s.started_at)::DATE AS session_date, s.platform,
+                   s.traffic_source, s.events, s.product_views, s.add_to_carts,
+                   s.checkout_starts, s.converted
+            FROM expected_sessions s LEFT JOIN identity_crosswalk x
+                 ON x.source = 'ecommerce' AND x.source_record_id = s.account_id
+            WHERE s.started_at IS NOT NULL
+        """
+        for query in (f"{expected} EXCEPT ALL FROM fact_sessions",
+                      f"FROM fact_sessions EXCEPT ALL {expected}"):  # fmt: skip
+            assert db.execute(f"SELECT count(*) FROM ({query})").fetchone() == (0,)
+        counts = db.execute(
+            "SELECT count(*), count(*) FILTER (started_at IS NULL) FROM expected_sessions"
+        ).fetchone()
+        assert counts is not None
+        assert manifest["sessions"] == {
+            "sessions": counts[0],
+            "fact_sessions": counts[0] - counts[1],
+            "without_session_start": counts[1],
+        }
+        assert manifest["tables"]["fact_sessions"]["rows"] == counts[0] - counts[1] > 0
 
 
 class TestIdentityResolution:
