@@ -33,6 +33,7 @@ from c360_contract.progress import (
 )
 from c360_contract.warehouse import warehouse_lock
 from c360_spark_processing.columns import business_date
+from c360_spark_processing.dimensions import dim_products
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
 from c360_spark_processing.gates import GateError, gates_manifest, source_gates
@@ -400,6 +401,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
                 materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
             ),
         )
+        run.table("dim_products", dim_products(loaded["products"]), files=1)
         sessions = _sessions_manifest(run, facts)
         rows["rows_in"] = sources["orders"]["rows_loaded"] + sources["order_lines"]["rows_loaded"]
         rows["rows_out"] = (

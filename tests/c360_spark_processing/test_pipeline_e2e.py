@@ -37,6 +37,7 @@ TABLES = (
     "fact_order_lines",
     "fact_support_tickets",
     "fact_sessions",
+    "dim_products",
     "customer_profile",
 )
 MARTS = (
@@ -363,6 +364,23 @@ class TestSessions:
             "without_session_start": counts[1],
         }
         assert manifest["tables"]["fact_sessions"]["rows"] == counts[0] - counts[1] > 0
+
+    def test_dim_products_are_the_loaded_products(
+        self, db: duckdb.DuckDBPyConnection, snapshot: Path, raw_data: Path
+    ) -> None:
+        expected = f"""
+            SELECT product_id, name, category, subcategory, brand, list_price::DOUBLE,
+                   unit_cost::DOUBLE, stock_on_hand::INTEGER, reorder_point::INTEGER
+            FROM read_csv('{raw_data}/products.csv', all_varchar=true)
+            WHERE product_id NOT IN (SELECT product_id FROM {_quarantined(snapshot, "products")}
+                                     WHERE product_id IS NOT NULL)
+        """
+        for query in (f"{expected} EXCEPT ALL FROM dim_products",
+                      f"FROM dim_products EXCEPT ALL {expected}"):  # fmt: skip
+            assert db.execute(f"SELECT count(*) FROM ({query})").fetchone() == (0,)
+        products = db.execute("SELECT count(*) FROM dim_products").fetchone()
+        assert products is not None
+        assert products[0] > 300
 
 
 class TestIdentityResolution:
