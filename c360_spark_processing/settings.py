@@ -216,8 +216,9 @@ class PipelineSettings(BaseSettings):
     @field_validator("business_timezone")
     @classmethod
     def _iana_zone(cls, v: str) -> str:
-        """A zone name zoneinfo knows; an offset like `+05:00` or a typo is refused, since Spark
-        would silently read an unknown name as UTC."""
+        """A zone name zoneinfo knows, checked when the settings load: Spark would refuse a typo
+        only minutes into a run, and takes a fixed offset like `+05:00`, which never observes
+        daylight saving."""
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
