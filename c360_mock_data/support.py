@@ -1,9 +1,9 @@
 """Support tickets, and the churn they cause.
 
 Tickets follow orders (delivery, returns, ...), some time after the order's instant; a person
-without orders writes at an online hour of their local clock. A bad experience (csat <= 2 or a resolution slower
-than five days) makes the person likely to stop buying shortly after it, so unhappy tickets precede
-churn in the data, as the churn-risk metric assumes.
+without orders writes at an online hour of their local clock. A bad experience (csat <= 2 or a
+resolution slower than five days) makes the person likely to stop buying shortly after it, so
+unhappy tickets precede churn in the data, as the churn-risk metric assumes.
 """
 
 from __future__ import annotations
