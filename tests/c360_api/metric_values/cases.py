@@ -14,11 +14,13 @@ from tests.c360_api.metric_values.reference import Reference, Window
 
 # start, end: the first cuts February and March 2024 in half (and ends 2025-03-15); the second
 # starts on 2024-03-01, when the 2024-02-29 22:30 local order is already 03-01 in UTC, and ends on
-# the day of the 23:00 local order that is 2025-01-01 in UTC; the third is the first ten days.
+# the day of the 23:00 local order that is 2025-01-01 in UTC; the third is the first ten days;
+# the fourth starts a month before the first order day (December 2023 holds only a session).
 WINDOWS: tuple[tuple[str, str], ...] = (
     ("2024-02-15", "2025-03-15"),
     ("2024-03-01", "2024-12-31"),
     ("2024-01-02", "2024-01-11"),
+    ("2023-12-01", "2025-06-30"),
 )
 
 

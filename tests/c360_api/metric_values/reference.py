@@ -290,7 +290,10 @@ class Reference:
     def orders_heatmap(self, w: Window) -> list[Row]:
         cells = [(d, h) for d in range(1, 8) for h in range(24)]
         by = self._by(w, cells, lambda o: (o.day.isoweekday(), o.hour))
-        return [{"day_of_week": d, "hour": h, "orders": n} for (d, h), (n, _) in by.items()]
+        return [
+            {"day_of_week": d, "day_name": DAY_NAMES[d - 1], "hour": h, "orders": n}
+            for (d, h), (n, _) in by.items()
+        ]
 
     # --- demand --------------------------------------------------------------------------------
 

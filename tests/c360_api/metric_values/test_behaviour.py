@@ -206,6 +206,18 @@ class TestLtv(MetricValues):
         by_band = {r["bucket"]: r for r in rows}
         assert (by_band["0-50"]["revenue"], by_band["2500+"]["revenue"]) == (89.99, 2500.0)
 
+    def test_empty_band_has_a_zero_share(self, api: MetricApi, ref: Reference) -> None:
+        # Acquired 2024-02-15 .. 2025-03-15: P04 P10 P12 P13 P14 P15 P19 P20, 1,159.99 in all and
+        # nobody at 1000 or more. An empty band's share of that is 0 %, not empty: only a zero
+        # denominator leaves a _pct empty (docs/metrics.md).
+        rows = {r["bucket"]: r for r in self.check(api, ref, window("2024-02-15", "2025-03-15"))}
+        assert rows["1000-2500"] == {
+            "bucket": "1000-2500",
+            "customers": 0,
+            "revenue": 0.0,
+            "pct_of_revenue": 0.0,
+        }
+
     def test_revenue_up_to_the_window_end(self, api: MetricApi, ref: Reference) -> None:
         # Up to 2025-02-08 P07 has 1250.00 (1000-2500); his 2500.00 needs 2025-02-09.
         before = counts(self.check(api, ref, window("2024-01-02", "2025-02-08")))
