@@ -30,6 +30,7 @@ class MetricApi:
         assert body["success"] is True
         assert ENVELOPE <= set(body) <= {*ENVELOPE, "links"}
         assert isinstance(body["data"], list)
+        assert body["count"] == len(body["data"])
         return body
 
     def refused(self, path: str, **params: Any) -> dict[str, Any]:
