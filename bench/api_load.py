@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from bench.report import ROOT, WORK, PeakTreeMemory, machine, median, write_section
+from c360_contract.vocabulary import LOYALTY_TIERS, NO_LOYALTY_TIER
 
 CACHED_PATHS: tuple[str, ...] = (
     "/marketing/customer-health-overview",
@@ -48,7 +49,7 @@ CACHED_PATHS: tuple[str, ...] = (
 PROFILE_FILTERS: dict[str, tuple[str, ...]] = {
     "customer_status": ("Active", "At Risk", "Churned", "New", "Prospect"),
     "segment": ("Premium", "Standard", "Basic"),
-    "loyalty_tier": ("Bronze", "Silver", "Gold", "Platinum", "None"),
+    "loyalty_tier": (*LOYALTY_TIERS, NO_LOYALTY_TIER),
     "generation": ("Gen Z", "Millennials", "Gen X", "Baby Boomers"),
     "state": ("CA", "TX", "NY", "FL", "WA"),
 }

@@ -32,6 +32,8 @@ from c360_contract.progress import (
     GateFailure,
 )
 from c360_contract.warehouse import warehouse_lock
+from c360_spark_processing.columns import business_date
+from c360_spark_processing.dimensions import dim_products
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
 from c360_spark_processing.gates import GateError, gates_manifest, source_gates
@@ -145,6 +147,7 @@ class _Run:
             "code_version": code_version(),
             "master": self.spark.sparkContext.master,
             "driver_memory": self.spark.conf.get("spark.driver.memory", None),
+            "business_timezone": self.settings.business_timezone,
             "sources": self.sources,
             "tables": self.tables,
             "stages": self.stages,
@@ -168,9 +171,11 @@ def size_shuffle_partitions(total_bytes: int, settings: PipelineSettings) -> int
     return max(settings.min_shuffle_partitions, min(settings.max_shuffle_partitions, wanted))
 
 
-def default_as_of(orders: DataFrame) -> date:
-    """The day of the latest loaded order: the end of the observation window when none is given."""
-    latest = orders.agg(F.max(F.to_date("order_ts")).alias("d")).first()
+def default_as_of(orders: DataFrame, settings: PipelineSettings) -> date:
+    """The business day of the latest loaded order: the end of the observation window when none
+    is given."""
+    day = business_date(F.col("order_ts"), settings.business_timezone)
+    latest = orders.agg(F.max(day).alias("d")).first()
     if latest is None or latest["d"] is None:
         raise EmptyInputError("no loaded orders: pass --as-of or check the input")
     value: date = latest["d"]
@@ -228,8 +233,21 @@ def _facts(run: _Run, facts: Facts) -> Facts:
         "fact_support_tickets": run.table(
             "fact_support_tickets", facts.fact_support_tickets, sort_by="customer_id"
         ),
+        "fact_sessions": run.table("fact_sessions", facts.fact_sessions),
     }
-    return Facts(**published, **per_customer)
+    return Facts(**published, **per_customer, sessions=facts.sessions)
+
+
+def _sessions_manifest(run: _Run, facts: Facts) -> dict[str, int]:
+    """Every session up to as-of, and how many fact_sessions leaves out for want of a
+    session_start event, so none disappears unaccounted."""
+    sessions = facts.sessions.count()
+    published = int(run.tables["fact_sessions"]["rows"])
+    return {
+        "sessions": sessions,
+        "fact_sessions": published,
+        "without_session_start": sessions - published,
+    }
 
 
 def _check(run: _Run, profile: DataFrame, crosswalk: DataFrame, facts: Facts) -> None:
@@ -350,7 +368,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         sources = run.sources
         rows["rows_in"] = sum(s["rows_read"] for s in sources.values())
         rows["rows_out"] = sum(s["rows_loaded"] for s in sources.values())
-    as_of = as_of or default_as_of(loaded["orders"])
+    as_of = as_of or default_as_of(loaded["orders"], settings)
     with run.stage("identity") as rows:
         identity = resolve_identities(
             loaded["crm_customers"],
@@ -383,6 +401,8 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
                 materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
             ),
         )
+        run.table("dim_products", dim_products(loaded["products"]), files=1)
+        sessions = _sessions_manifest(run, facts)
         rows["rows_in"] = sources["orders"]["rows_loaded"] + sources["order_lines"]["rows_loaded"]
         rows["rows_out"] = (
             run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
@@ -411,6 +431,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
             "customers": run.tables["customer_profile"]["rows"],
             "iterations": identity.iterations,
         },
+        "sessions": sessions,
     }
     run.staging.publish(manifest)
     return manifest

@@ -11,6 +11,7 @@ from c360_contract.vocabulary import (
     CUSTOMER_STATUSES,
     GENERATIONS,
     LOYALTY_TIERS,
+    NO_LOYALTY_TIER,
     RFM_SEGMENTS,
 )
 
@@ -18,7 +19,7 @@ from c360_contract.vocabulary import (
 PROFILE_FILTER_VALUES: dict[str, tuple[str, ...]] = {
     "customer_status": CUSTOMER_STATUSES,
     "segment": (*CUSTOMER_SEGMENTS, "Unassigned"),
-    "loyalty_tier": (*LOYALTY_TIERS, "None"),
+    "loyalty_tier": (*LOYALTY_TIERS, NO_LOYALTY_TIER),
     "rfm_segment": RFM_SEGMENTS,
     "generation": GENERATIONS,
 }

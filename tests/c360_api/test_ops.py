@@ -54,9 +54,9 @@ class TestInMemoryTables:
             "&limit=50&offset=20",
             "/analytics/customer-profiles?sort=customer_name&limit=30&offset=100",
             "/analytics/customer-profiles?sort=customer_id&limit=5&offset=3",
-            # Every ENUM column in memory, with values no customer has (state ZZ, tier 'None').
+            # Every ENUM column in memory, with a value no customer has (state ZZ).
             "/analytics/customer-profiles?segment=Premium&segment=Basic&loyalty_tier=Gold"
-            "&loyalty_tier=None&generation=Gen%20Z&generation=Millennials&state=CA&state=ZZ"
+            "&loyalty_tier=No%20Tier&generation=Gen%20Z&generation=Millennials&state=CA&state=ZZ"
             "&customer_status=Active&customer_status=At%20Risk&limit=1000",
             "/analytics/customer-profiles?rfm_segment=Champions&rfm_segment=Lost&limit=1000",
             "/analytics/customer-profiles?state=ZZ",
