@@ -13,6 +13,7 @@ from c360_api.api.answers import paging_links, request_urls
 from c360_api.api.deps import AnyDataCtx
 from c360_api.api.params import PageLimit, PageOffset, enum_type, finite_minimum, value_of
 from c360_api.api.responses import PagedEnvelope
+from c360_api.catalog.openapi import representation_responses
 from c360_api.queries.profiles import PROFILE_SORT_COLUMNS, ProfileQuery, profiles
 from c360_api.render.answer import Answer, AnswerTable
 from c360_api.render.negotiate import Representation
@@ -41,6 +42,10 @@ else:
     Generation = enum_type("generation", PROFILE_FILTER_VALUES["generation"])
 State = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 FORMAT_DESCRIPTION = "Representation; the Accept header also selects it."
+TABLE_RESPONSES = representation_responses(
+    TABLE_REPRESENTATIONS,
+    "A page of profiles: the JSON envelope (default), CSV or an HTML report.",
+)
 
 
 def _values(selected: list[Any] | None) -> list[str]:
@@ -54,6 +59,7 @@ def _repeatable(description: str) -> Any:
 @router.get(
     "/customer-profiles",
     response_model=PagedEnvelope[list[CustomerProfileSummary]],
+    responses=TABLE_RESPONSES,
     operation_id="get_customer_profiles",
 )
 async def get_customer_profiles(

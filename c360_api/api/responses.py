@@ -44,7 +44,7 @@ class Links(BaseModel):
 class PagedEnvelope(Envelope[DataT], Generic[DataT]):
     """A page of a list: `count` is the total matching rows, `links` walk the pages."""
 
-    links: Links
+    links: Links = Field(description="This page, the next and the previous (path and query).")
 
 
 def envelope(data: Any, count: int, message: str, snapshot: Snapshot | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from c360_api.analytics.endpoints import FORMAT_DESCRIPTION, TABLE_REPRESENTATIO
 from c360_api.api.answers import request_urls
 from c360_api.api.deps import AnyDataCtx
 from c360_api.api.responses import Envelope
+from c360_api.catalog.openapi import representation_responses
 from c360_api.catalog.registry import CATALOG
 from c360_api.catalog.routes import all_params
 from c360_api.render.answer import Answer, AnswerTable
@@ -114,7 +115,15 @@ class CatalogRow(RowModel):
     parameters: list[str] = Field(description="Query parameter names.")
 
 
-@router.get("/catalog", response_model=Envelope[list[CatalogEntry]], operation_id="get_catalog")
+@router.get(
+    "/catalog",
+    response_model=Envelope[list[CatalogEntry]],
+    responses=representation_responses(
+        TABLE_REPRESENTATIONS,
+        "The catalogue: JSON (default), CSV (one row per metric) or an HTML report.",
+    ),
+    operation_id="get_catalog",
+)
 async def get_catalog(
     ctx: AnyDataCtx,
     format: Annotated[TableFormat | None, Query(description=FORMAT_DESCRIPTION)] = None,

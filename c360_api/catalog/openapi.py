@@ -7,6 +7,7 @@ the same 200, so generated clients and BI connectors see every representation th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -21,7 +22,7 @@ from c360_api.exceptions import (
     SnapshotUnavailableError,
     error_responses,
 )
-from c360_api.render.negotiate import MEDIA_TYPES, Representation
+from c360_api.render.negotiate import ALL_REPRESENTATIONS, MEDIA_TYPES, Representation
 from c360_contract.catalog import Metric
 
 METRIC_ERRORS = (
@@ -62,16 +63,22 @@ def response_model(metric: Metric) -> Any:
     return envelope[data_model(metric)]
 
 
+def representation_responses(
+    offered: Sequence[Representation], description: str
+) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a route answering `offered`: JSON (from its response model) and the rest."""
+    content = {MEDIA_TYPES[rep]: _OTHER_MEDIA[rep] for rep in offered if rep in _OTHER_MEDIA}
+    return {200: {"content": content, "description": description}}
+
+
 def metric_responses(metric: Metric) -> dict[int | str, dict[str, Any]]:
     """The 200's other media types and the error envelope of every error a metric can answer."""
-    content = {MEDIA_TYPES[rep]: media for rep, media in _OTHER_MEDIA.items()}
     tables = ", ".join(f"`{t.name}`" for t in metric.tables)
     return {
-        200: {
-            "content": content,
-            "description": "The JSON envelope (default), or with `format=` / `Accept`: CSV of "
-            f"one table ({tables}), a PNG chart, an HTML report or a Vega-Lite spec with the "
-            "data inlined.",
-        },
+        **representation_responses(
+            ALL_REPRESENTATIONS,
+            "The JSON envelope (default), or with `format=` / `Accept`: CSV of one table "
+            f"({tables}), a PNG chart, an HTML report or a Vega-Lite spec with the data inlined.",
+        ),
         **error_responses(*METRIC_ERRORS),
     }

@@ -18,6 +18,7 @@ from c360_api.api.answers import Ctx, request_urls
 from c360_api.api.deps import AnyDataCtx
 from c360_api.api.params import enum_type, value_of
 from c360_api.api.responses import Envelope
+from c360_api.catalog.openapi import representation_responses
 from c360_api.customers.schemas import (
     PROFILE_COLUMNS,
     Customer360,
@@ -39,6 +40,10 @@ if TYPE_CHECKING:  # built from VIEW_TABLES at import
 else:
     ViewTable = enum_type("customer_view_table", VIEW_TABLES)
 TABLE_DESCRIPTION = "Which table CSV renders (JSON and HTML carry the whole view)."
+VIEW_RESPONSES = representation_responses(
+    TABLE_REPRESENTATIONS,
+    "The 360 view: JSON (default), CSV of one of its tables, or an HTML report.",
+)
 
 
 async def _view(ctx: Ctx, customer_id: str, table: StrEnum | None) -> Response:
@@ -79,7 +84,7 @@ async def _view(ctx: Ctx, customer_id: str, table: StrEnum | None) -> Response:
 @router.get(
     "/lookup",
     response_model=Envelope[Customer360],
-    responses=error_responses(NotFoundError),
+    responses={**VIEW_RESPONSES, **error_responses(NotFoundError)},
     operation_id="lookup_customer",
 )
 async def lookup_customer(
@@ -106,7 +111,7 @@ async def lookup_customer(
 @router.get(
     "/{customer_id}",
     response_model=Envelope[Customer360],
-    responses=error_responses(NotFoundError),
+    responses={**VIEW_RESPONSES, **error_responses(NotFoundError)},
     operation_id="get_customer",
 )
 async def get_customer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
 from c360_api.personal_data import personal
 from c360_contract.catalog import RowModel, example
@@ -223,18 +223,20 @@ class Customer360(RowModel):
         recent_tickets=[{"ticket_id": "TCK-0000077", "category": "delivery", "csat": 4}],
     )
     customer_id: str
-    golden_record: GoldenRecord
-    demographics: Demographics
-    identities: Identities
-    loyalty: Loyalty
-    orders: OrderSummary
-    digital: Digital
-    support: SupportSummary
-    scores: Scores
-    cross_sell: CrossSell
-    linked_identities: list[LinkedIdentity]
-    recent_orders: list[RecentOrder]
-    recent_tickets: list[RecentTicket]
+    golden_record: GoldenRecord = Field(
+        description="Identity and contact attributes chosen by survivorship."
+    )
+    demographics: Demographics = Field(description="Birth year, age and generation.")
+    identities: Identities = Field(description="The source records linked to the customer.")
+    loyalty: Loyalty = Field(description="Loyalty membership.")
+    orders: OrderSummary = Field(description="Order history and money.")
+    digital: Digital = Field(description="App and web sessions.")
+    support: SupportSummary = Field(description="Support tickets.")
+    scores: Scores = Field(description="RFM, health, churn risk, status and lifetime value.")
+    cross_sell: CrossSell = Field(description="What the customer has not bought or used yet.")
+    linked_identities: list[LinkedIdentity] = Field(description="Each linked source record.")
+    recent_orders: list[RecentOrder] = Field(description="The last 20 orders, newest first.")
+    recent_tickets: list[RecentTicket] = Field(description="The last 20 tickets, newest first.")
 
     @staticmethod
     def shape(view: dict[str, Any]) -> dict[str, Any]:

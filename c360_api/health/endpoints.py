@@ -39,7 +39,7 @@ async def ping() -> Liveness:
     response_model=Envelope[HealthStatus],
     responses=error_responses(SnapshotUnavailableError),
 )
-def health(store: StoreDep, jobs: JobsDep) -> Any:
+def get_health(store: StoreDep, jobs: JobsDep) -> Any:
     """Which snapshot is served, its as-of date and age, and the refresh running now (also one
     a previous API process left running); 503 while nothing is published."""
     store.check()

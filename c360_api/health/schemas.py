@@ -13,10 +13,10 @@ from c360_contract.catalog import example
 class RunningRefresh(BaseModel):
     """The refresh running now; `orphaned` when a previous API process started it."""
 
-    job_id: str
-    pid: int | None
-    orphaned: bool
-    current_stage: str | None
+    job_id: str = Field(description="Refresh job id.")
+    pid: int | None = Field(description="The pipeline process.")
+    orphaned: bool = Field(description="Started by a previous API process.")
+    current_stage: str | None = Field(description="The stage running now.")
 
 
 class HealthStatus(BaseModel):
@@ -28,11 +28,11 @@ class HealthStatus(BaseModel):
         version="0.1.0",
         refresh=None,
     )
-    status: str
-    snapshot_id: str | None
-    as_of: date | None
-    snapshot_age_seconds: float | None
-    version: str
+    status: str = Field(description="ok while a snapshot is served.")
+    snapshot_id: str | None = Field(description="The snapshot served.")
+    as_of: date | None = Field(description="Its as-of date.")
+    snapshot_age_seconds: float | None = Field(description="Seconds since it was published.")
+    version: str = Field(description="API version.")
     refresh: RunningRefresh | None = Field(
         description="The refresh job running now, if any (GET /admin/jobs/{job_id} for details)."
     )
@@ -41,4 +41,4 @@ class HealthStatus(BaseModel):
 class Liveness(BaseModel):
     """Answer of /ping: the process serves HTTP. Says nothing about data (that is /health)."""
 
-    status: Literal["alive"] = "alive"
+    status: Literal["alive"] = Field(default="alive", description="Always alive.")

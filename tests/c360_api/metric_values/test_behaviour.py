@@ -182,15 +182,6 @@ class TestCustomerLifetime(DayBucketValues):
         }
 
 
-# The API answers pct_of_revenue null for a band without customers even when the window's revenue
-# is positive; the formula (band revenue / all of it x 100) and docs/metrics.md (a _pct is empty
-# only when its denominator is 0) give 0.00. Reported to the lead; every window below but the one
-# where all seven bands have customers meets such a band.
-EMPTY_BAND_SHARE = pytest.mark.xfail(
-    strict=True, reason="behaviour/ltv: an empty band's pct_of_revenue is null, not 0.00"
-)
-
-
 class TestLtv(MetricValues):
     path = "/behaviour/ltv"
     keys = ("bucket",)
@@ -198,13 +189,7 @@ class TestLtv(MetricValues):
     def reference(self, ref: Reference) -> Callable[[Window], list[Row]]:
         return ref.behaviour_ltv
 
-    @pytest.mark.parametrize(
-        ("start", "end"),
-        [
-            w if w == ("2023-12-01", "2025-06-30") else pytest.param(*w, marks=EMPTY_BAND_SHARE)
-            for w in WINDOWS
-        ],
-    )
+    @pytest.mark.parametrize(("start", "end"), WINDOWS)
     def test_window(self, api: MetricApi, ref: Reference, start: str, end: str) -> None:
         self.check(api, ref, window(start, end))
 
@@ -227,7 +212,6 @@ class TestLtv(MetricValues):
         by_band = {r["bucket"]: r for r in rows}
         assert (by_band["0-50"]["revenue"], by_band["2500+"]["revenue"]) == (89.99, 2500.0)
 
-    @EMPTY_BAND_SHARE
     def test_empty_band_has_a_zero_share(self, api: MetricApi, ref: Reference) -> None:
         # Acquired 2024-02-15 .. 2025-03-15: P04 P10 P12 P13 P14 P15 P19 P20, 1,159.99 in all and
         # nobody at 1000 or more. An empty band's share of that is 0 %, not empty: only a zero
@@ -240,7 +224,6 @@ class TestLtv(MetricValues):
             "pct_of_revenue": 0.0,
         }
 
-    @EMPTY_BAND_SHARE
     def test_revenue_up_to_the_window_end(self, api: MetricApi, ref: Reference) -> None:
         # Up to 2025-02-08 P07 has 1250.00 (1000-2500); his 2500.00 needs 2025-02-09.
         before = counts(self.check(api, ref, window("2024-01-02", "2025-02-08")))
