@@ -24,12 +24,25 @@ class _Section:
     svg: str | None
 
 
+def number(value: Any) -> Any:
+    """A cell as a reader wants it: thousands separated, at least two decimals, at most four."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = f"{value:,.4f}".rstrip("0")
+    decimals = len(text.partition(".")[2])
+    return text + "0" * (2 - decimals) if decimals < 2 else text
+
+
 @cache
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("c360_api.render", "templates"),
         autoescape=select_autoescape(["html"]),
     )
+    env.filters["number"] = number
+    return env
 
 
 def render_html(answer: Answer) -> bytes:
