@@ -39,6 +39,7 @@ from c360_api.jobs import RefreshJobs
 from c360_api.middleware import RequestLogMiddleware
 from c360_api.render.images import warm_in_background
 from c360_api.snapshots import SnapshotStore
+from c360_api.web.pages import install as install_web
 from c360_contract.catalog import Metric
 
 DESCRIPTION = """Customer 360 over the pipeline's current snapshot.
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_router, dependencies=GUARDS, responses=error_responses(*GUARDED_ERRORS)
     )
+    install_web(app)  # the dashboard at `/` and its static files
     warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
