@@ -3,7 +3,9 @@
 // The page (server-rendered) says what to ask for: data-path, data-query (the panel's own
 // parameters) and data-window (whether the metric takes start and end).
 
-const vegaEmbed = window.vegaEmbed;
+// The chart libraries (<html data-bundle>, preloaded by the page) are imported while the specs
+// are fetched, so the API's work and the browser's parsing of the bundle overlap.
+const charts = import(document.documentElement.dataset.bundle).then(() => window.vegaEmbed);
 const form = document.getElementById("range");
 const rangeError = document.querySelector("[data-range-error]");
 const tiles = document.querySelector("[data-tiles]");
@@ -84,6 +86,8 @@ async function drawPanel(panel, range, turn) {
     // The spec's fixed width becomes the panel's, so one chart fits a phone and a desktop.
     spec.width = "container";
     spec.autosize = { type: "fit-x", contains: "padding" };
+    const vegaEmbed = await charts;
+    if (turn !== generation) return;
     views.get(panel)?.finalize();
     views.set(panel, await vegaEmbed(panel.querySelector("[data-view]"), spec, {
       actions: false,
