@@ -9,6 +9,9 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+from c360_api.accounts.endpoints import router as auth_router
+from c360_api.accounts.store import AccountStore
+from c360_api.accounts.tokens import TokenCodec
 from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
 from c360_api.api.deps import context_dependency, enforce_rate_limit
@@ -24,6 +27,7 @@ from c360_api.core.metrics import Metrics
 from c360_api.core.ratelimit import RateLimitHeadersMiddleware, RateLimits
 from c360_api.core.security import API_KEY_HEADER, KeyRing
 from c360_api.customers.endpoints import router as customers_router
+from c360_api.db.engine import Database
 from c360_api.exceptions import (
     ForbiddenError,
     InvalidParameterError,
@@ -63,6 +67,8 @@ single-valued one given twice, is a 422 naming it. Errors share one envelope (`E
 # without the scope, the rate limit; data routes also validate parameters and need a snapshot.
 GUARDED_ERRORS = (NotAuthenticatedError, ForbiddenError, RateLimitedError)
 DATA_ERRORS = (*GUARDED_ERRORS, InvalidParameterError, SnapshotUnavailableError)
+# User routes: a missing or invalid token, bad input, the rate limit.
+USER_ERRORS = (NotAuthenticatedError, InvalidParameterError, RateLimitedError)
 # Run before each key-checked route: count the request once, then refuse unknown parameters and
 # repeated scalar ones.
 GUARDS = [Depends(enforce_rate_limit), Depends(validate_query)]
@@ -74,6 +80,7 @@ TAGS: dict[str, str] = {
     "catalog": "Every metric, its parameters and representations (generated from the catalogue).",
     "health": "Liveness, readiness and Prometheus metrics (no key).",
     "admin": "Refresh jobs and runtime metrics (admin scope).",
+    "auth": "User accounts: register, log in for a bearer token, who am I.",
 }
 
 
@@ -97,12 +104,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store.check()
 
     jobs = RefreshJobs(settings.refresh_argv, store.check, settings.warehouse)
+    db = Database(settings.sqlalchemy_url)
+    db.migrate()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.shutdown()  # a refresh child never outlives the API
         store.close()
+        db.close()
 
     app = FastAPIOffline(
         title="Customer 360 API",
@@ -119,8 +129,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.keyring = KeyRing(settings.api_keys, settings.anonymous_scopes)
     app.state.rate_limits = RateLimits(
-        settings.rate_limit_per_minute, settings.failed_auth_per_minute
+        settings.rate_limit_per_minute, settings.failed_auth_per_minute, settings.login_per_minute
     )
+    app.state.db = db
+    app.state.accounts = AccountStore(db)
+    app.state.tokens = TokenCodec(settings.jwt_secret, settings.jwt_expiry_minutes)
     app.state.jobs = jobs
 
     register_error_handlers(app)
@@ -131,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_router, dependencies=GUARDS, responses=error_responses(*GUARDED_ERRORS)
     )
+    app.include_router(auth_router, dependencies=GUARDS, responses=error_responses(*USER_ERRORS))
     warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
@@ -144,8 +158,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=[API_KEY_HEADER, "Accept", "Content-Type", "If-None-Match"],
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=[
+            API_KEY_HEADER,
+            "Authorization",
+            "Accept",
+            "Content-Type",
+            "If-None-Match",
+        ],
         expose_headers=[
             "X-Request-ID",
             "X-Cache",

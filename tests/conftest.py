@@ -11,6 +11,8 @@ from pyspark.sql import SparkSession
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
+pytest_plugins = ["tests.databases"]
+
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
