@@ -32,6 +32,7 @@ from c360_api.exceptions import (
     ForbiddenError,
     InvalidParameterError,
     NotAuthenticatedError,
+    NotFoundError,
     RateLimitedError,
     SnapshotUnavailableError,
     error_responses,
@@ -43,6 +44,15 @@ from c360_api.jobs import RefreshJobs
 from c360_api.middleware import RequestLogMiddleware
 from c360_api.render.images import warm_in_background
 from c360_api.snapshots import SnapshotStore
+from c360_api.uploads.endpoints import router as uploads_router
+from c360_api.uploads.paths import StateLayout
+from c360_api.uploads.runner import UploadRunner
+from c360_api.uploads.service import UploadService
+from c360_api.uploads.spark_connect import SparkConnectServer, managed_command
+from c360_api.uploads.store import JobStore
+from c360_api.workspaces.endpoints import router as workspace_router
+from c360_api.workspaces.endpoints import workspace_metrics_router
+from c360_api.workspaces.stores import WorkspaceStores
 from c360_contract.catalog import Metric
 
 DESCRIPTION = """Customer 360 over the pipeline's current snapshot.
@@ -69,6 +79,7 @@ GUARDED_ERRORS = (NotAuthenticatedError, ForbiddenError, RateLimitedError)
 DATA_ERRORS = (*GUARDED_ERRORS, InvalidParameterError, SnapshotUnavailableError)
 # User routes: a missing or invalid token, bad input, the rate limit.
 USER_ERRORS = (NotAuthenticatedError, InvalidParameterError, RateLimitedError)
+WORKSPACE_ERRORS = (*USER_ERRORS, NotFoundError, SnapshotUnavailableError)
 # Run before each key-checked route: count the request once, then refuse unknown parameters and
 # repeated scalar ones.
 GUARDS = [Depends(enforce_rate_limit), Depends(validate_query)]
@@ -81,6 +92,10 @@ TAGS: dict[str, str] = {
     "health": "Liveness, readiness and Prometheus metrics (no key).",
     "admin": "Refresh jobs and runtime metrics (admin scope).",
     "auth": "User accounts: register, log in for a bearer token, who am I.",
+    "uploads": "Bring your own data: preview and upload a sales export, follow its job, read its "
+    "results and PDF report, delete it (bearer token; your own jobs only).",
+    "workspaces": "Every catalogue metric over one of your uploads: "
+    "/workspaces/{workspace_id}/<metric path> (bearer token; your own workspaces only).",
 }
 
 
@@ -106,12 +121,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     jobs = RefreshJobs(settings.refresh_argv, store.check, settings.warehouse)
     db = Database(settings.sqlalchemy_url)
     db.migrate()
+    layout = StateLayout(settings.state_dir)
+    spark = SparkConnectServer(
+        settings.spark_connect_url,
+        settings.spark_connect_port,
+        managed_command(
+            settings.spark_connect_port,
+            settings.spark_connect_master,
+            settings.spark_connect_driver_memory,
+            layout.spark_connect_dir,
+        ),
+        settings.spark_connect_start_seconds,
+    )
+    workspaces = WorkspaceStores(layout)
+    job_store = JobStore(db)
+    runner = UploadRunner(job_store, layout, spark, settings.upload_job_argv, workspaces.published)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runner.start()
         yield
         jobs.shutdown()  # a refresh child never outlives the API
+        runner.shutdown()  # nor an upload job, nor the Spark Connect server
+        spark.shutdown()
         store.close()
+        workspaces.close()
         db.close()
 
     app = FastAPIOffline(
@@ -134,6 +168,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.accounts = AccountStore(db)
     app.state.tokens = TokenCodec(settings.jwt_secret, settings.jwt_expiry_minutes)
+    app.state.upload_jobs = job_store
+    app.state.workspaces = workspaces
+    app.state.spark_connect = spark
+    app.state.uploads = UploadService(
+        job_store, runner, layout, workspaces, settings.upload_max_bytes
+    )
     app.state.jobs = jobs
 
     register_error_handlers(app)
@@ -145,6 +185,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_router, dependencies=GUARDS, responses=error_responses(*GUARDED_ERRORS)
     )
     app.include_router(auth_router, dependencies=GUARDS, responses=error_responses(*USER_ERRORS))
+    app.include_router(uploads_router, dependencies=GUARDS, responses=error_responses(*USER_ERRORS))
+    # Every catalogue metric again per workspace (its owner's bearer token; 404 for anyone else).
+    app.include_router(
+        workspace_router, dependencies=GUARDS, responses=error_responses(*WORKSPACE_ERRORS)
+    )
+    app.include_router(
+        workspace_metrics_router(),
+        dependencies=GUARDS,
+        responses=error_responses(*WORKSPACE_ERRORS),
+    )
     warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap

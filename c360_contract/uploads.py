@@ -23,6 +23,8 @@ OPTIONAL_TARGETS: tuple[str, ...] = ("product", "category", "quantity")
 TARGETS: tuple[str, ...] = (*REQUIRED_TARGETS, *OPTIONAL_TARGETS)
 
 DECIMAL_SEPARATORS: tuple[str, ...] = (".", ",")
+ENCODINGS: dict[str, str] = {"utf-8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1"}
+"""The encodings a preview detects, and each one's Java name (what Spark's CSV reader takes)."""
 CLUSTERING_METHODS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
 UPLOAD_STAGES: tuple[str, ...] = ("ingest", "facts", "profile", "marts", "publish")
 """The stages of an upload job (no identity resolution: the file's customer ids are given)."""
@@ -115,9 +117,13 @@ class UploadSpec:
 
     @classmethod
     def from_json(cls, text: str) -> UploadSpec:
-        data = json.loads(text)
-        as_of = data.pop("as_of", None)
-        return cls(**data, as_of=None if as_of is None else date.fromisoformat(as_of))
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UploadSpec:
+        values = dict(data)
+        as_of = values.pop("as_of", None)
+        return cls(**values, as_of=None if as_of is None else date.fromisoformat(as_of))
 
     def write(self, job_dir: Path) -> None:
         (job_dir / SPEC_FILE).write_text(self.to_json())

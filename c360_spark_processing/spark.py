@@ -7,6 +7,8 @@ import shutil
 
 from pyspark.sql import SparkSession
 
+from c360_spark_processing.connect import SESSION_CONF
+
 
 class JavaMissingError(RuntimeError):
     """Raised before Spark starts when no Java runtime can be found."""
@@ -23,22 +25,11 @@ def _check_java() -> None:
         )
 
 
-# What a client session sets on a Spark Connect server (session-scoped, runtime settings only;
-# the server's own start command sets the rest, see `connect_server_argv`).
-SESSION_CONF: dict[str, str] = {
-    "spark.sql.adaptive.enabled": "true",
-    "spark.sql.adaptive.coalescePartitions.enabled": "true",
-    "spark.sql.session.timeZone": "UTC",
-    "spark.sql.sources.partitionOverwriteMode": "dynamic",
-    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-}
-
-
 def connect_spark(remote: str, shuffle_partitions: int = 8) -> SparkSession:
     """A Spark Connect client session on `remote` (sc://host:port): no JVM in this process.
 
-    The server (started by `connect_server_argv`, supervised by the API or run separately) holds
-    the one long-lived JVM, so a job pays no JVM start.
+    The server (`connect.connect_server_argv`, supervised by the API or run separately) holds the
+    one long-lived JVM, so a job pays no JVM start.
     """
     spark = SparkSession.builder.remote(remote).getOrCreate()
     for key, value in {
@@ -47,32 +38,6 @@ def connect_spark(remote: str, shuffle_partitions: int = 8) -> SparkSession:
     }.items():
         spark.conf.set(key, value)
     return spark
-
-
-def connect_server_argv(
-    port: int, master: str = "local[2]", driver_memory: str = "4g", host: str = "127.0.0.1"
-) -> list[str]:
-    """The command running a Spark Connect server in the foreground, from the pyspark package's
-    own start script and server jar, bound to `host` (loopback by default)."""
-    import pyspark
-
-    home = os.path.dirname(pyspark.__file__)
-    conf = {
-        **SESSION_CONF,
-        "spark.connect.grpc.binding.address": host,
-        "spark.connect.grpc.binding.port": str(port),
-        "spark.driver.host": host,
-        "spark.driver.bindAddress": host,
-        "spark.driver.memory": driver_memory,
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
-        "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
-    }
-    argv = [os.path.join(home, "sbin", "start-connect-server.sh"), "--wait", "--master", master]
-    for key, value in conf.items():
-        argv += ["--conf", f"{key}={value}"]
-    return argv
 
 
 def start_spark(

@@ -17,6 +17,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from c360_contract.uploads import (
     DUPLICATE_ROW,
+    ENCODINGS,
     INVALID_AMOUNT,
     INVALID_DATE,
     INVALID_QUANTITY,
@@ -63,7 +64,7 @@ def read_upload(spark: SparkSession, job_dir: Path, spec: UploadSpec) -> DataFra
         .options(
             header=spec.has_header,
             sep=spec.delimiter,
-            encoding=spec.encoding,
+            encoding=ENCODINGS[spec.encoding],
             quote='"',
             escape='"',
             enforceSchema=True,
