@@ -32,7 +32,6 @@ from c360_api.exceptions import (
     ForbiddenError,
     InvalidParameterError,
     NotAuthenticatedError,
-    NotFoundError,
     RateLimitedError,
     SnapshotUnavailableError,
     error_responses,
@@ -79,7 +78,6 @@ GUARDED_ERRORS = (NotAuthenticatedError, ForbiddenError, RateLimitedError)
 DATA_ERRORS = (*GUARDED_ERRORS, InvalidParameterError, SnapshotUnavailableError)
 # User routes: a missing or invalid token, bad input, the rate limit.
 USER_ERRORS = (NotAuthenticatedError, InvalidParameterError, RateLimitedError)
-WORKSPACE_ERRORS = (*USER_ERRORS, NotFoundError, SnapshotUnavailableError)
 # Run before each key-checked route: count the request once, then refuse unknown parameters and
 # repeated scalar ones.
 GUARDS = [Depends(enforce_rate_limit), Depends(validate_query)]
@@ -184,17 +182,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_router, dependencies=GUARDS, responses=error_responses(*GUARDED_ERRORS)
     )
-    app.include_router(auth_router, dependencies=GUARDS, responses=error_responses(*USER_ERRORS))
+    app.include_router(
+        auth_router,
+        dependencies=GUARDS,
+        responses=error_responses(InvalidParameterError, RateLimitedError),
+    )
     app.include_router(uploads_router, dependencies=GUARDS, responses=error_responses(*USER_ERRORS))
     # Every catalogue metric again per workspace (its owner's bearer token; 404 for anyone else).
-    app.include_router(
-        workspace_router, dependencies=GUARDS, responses=error_responses(*WORKSPACE_ERRORS)
-    )
-    app.include_router(
-        workspace_metrics_router(),
-        dependencies=GUARDS,
-        responses=error_responses(*WORKSPACE_ERRORS),
-    )
+    app.include_router(workspace_router, dependencies=GUARDS)
+    app.include_router(workspace_metrics_router(), dependencies=GUARDS)
     warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap

@@ -47,7 +47,12 @@ def register(body: Credentials, accounts: AccountsDep) -> UserOut:
     return UserOut(id=user.id, email=user.email, created_at=user.created_at)
 
 
-@router.post("/login", response_model=Token, dependencies=[Depends(login_rate)])
+LOGIN_ERRORS = error_responses(NotAuthenticatedError)
+
+
+@router.post(
+    "/login", response_model=Token, dependencies=[Depends(login_rate)], responses=LOGIN_ERRORS
+)
 def login(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -58,13 +63,17 @@ def login(
     return _token(request, accounts, form.username, form.password)
 
 
-@router.post("/login/json", response_model=Token, dependencies=[Depends(login_rate)])
+@router.post(
+    "/login/json", response_model=Token, dependencies=[Depends(login_rate)], responses=LOGIN_ERRORS
+)
 def login_json(request: Request, body: Credentials, accounts: AccountsDep) -> Token:
     """The same login with a JSON body `{"email", "password"}`."""
     return _token(request, accounts, body.email, body.password)
 
 
-@router.get("/me", response_model=UserOut, responses=error_responses(NotFoundError))
+@router.get(
+    "/me", response_model=UserOut, responses=error_responses(NotAuthenticatedError, NotFoundError)
+)
 def me(user: CurrentUser, accounts: AccountsDep) -> UserOut:
     """The signed-in user."""
     assert user.user_id is not None

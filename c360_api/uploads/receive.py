@@ -102,15 +102,16 @@ async def receive_form(request: Request, directory: Path, target: str, limit: in
         raise
     for part in files:
         if part.field_name == FILE_FIELD.encode() and form.path is None:
-            part.close()
-            if part.size > limit:
-                _discard(part)
-                raise too_large(limit)
             form.path = directory / target
             if part.in_memory:  # an empty file never reached the disk
                 part.file_object.seek(0)
                 form.path.write_bytes(part.file_object.read())
-            else:
+            part.close()
+            if part.size > limit:
+                _discard(part)
+                form.path.unlink(missing_ok=True)
+                raise too_large(limit)
+            if not part.in_memory:
                 os.replace(_disk_path(part), form.path)
             form.file_name = (part.file_name or b"upload.csv").decode("utf-8", "replace")[:255]
             form.size = part.size

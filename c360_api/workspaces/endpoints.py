@@ -16,10 +16,29 @@ from c360_api.catalog.index import CatalogEntry, CatalogRow, entries
 from c360_api.catalog.openapi import representation_responses
 from c360_api.catalog.registry import CATALOG
 from c360_api.catalog.routes import catalogue_router
+from c360_api.exceptions import (
+    C360Error,
+    InvalidParameterError,
+    NotAuthenticatedError,
+    NotFoundError,
+    RateLimitedError,
+    SnapshotUnavailableError,
+    error_responses,
+)
 from c360_api.render.answer import Answer, AnswerTable
 from c360_api.workspaces.deps import WorkspaceCtx, WorkspaceId, workspace_context_dependency
 
 PREFIX = "/workspaces/{workspace_id}"
+# A workspace answers its owner (no scope can be missing: 401 without a user, 404 for anyone
+# else's), refuses bad parameters and inputs the upload lacks (422), and has no snapshot until
+# its job succeeded (503).
+WORKSPACE_ERRORS: tuple[type[C360Error], ...] = (
+    NotAuthenticatedError,
+    NotFoundError,
+    InvalidParameterError,
+    RateLimitedError,
+    SnapshotUnavailableError,
+)
 LEADING = (
     inspect.Parameter("workspace_id", inspect.Parameter.KEYWORD_ONLY, annotation=WorkspaceId),
 )
@@ -33,10 +52,11 @@ def workspace_metrics_router() -> APIRouter:
         prefix=PREFIX,
         leading=LEADING,
         operation_prefix="workspace_",
+        errors=WORKSPACE_ERRORS,
     )
 
 
-router = APIRouter(prefix=PREFIX, tags=["workspaces"])
+router = APIRouter(prefix=PREFIX, tags=["workspaces"], responses=error_responses(*WORKSPACE_ERRORS))
 
 
 @router.get(
