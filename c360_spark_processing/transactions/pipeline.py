@@ -23,7 +23,6 @@ from c360_contract.warehouse import current_manifest, warehouse_lock
 from c360_spark_processing.dimensions import dim_products
 from c360_spark_processing.facts import build_facts
 from c360_spark_processing.golden_record import build_golden_record
-from c360_spark_processing.ingest import ReconciliationError
 from c360_spark_processing.marts import build_marts
 from c360_spark_processing.pipeline import (
     EmptyInputError,
@@ -64,49 +63,62 @@ def upload_settings(settings: PipelineSettings) -> PipelineSettings:
     return settings.model_copy(update={"business_timezone": BUSINESS_TIMEZONE})
 
 
-def _ingest(run: _Run, spec: UploadSpec) -> tuple[DataFrame, dict[str, Any]]:
+def _ingest(
+    run: _Run, spec: UploadSpec, keep: Callable[[DataFrame], DataFrame]
+) -> tuple[DataFrame, dict[str, Any]]:
+    """Validate once (kept in memory: an upload is small next to the retailer's exports), count
+    every reason in one pass, publish the quarantine."""
     raw = read_upload(run.spark, run.plan.input_dir, spec)
-    validated = run.write(validate_upload(raw, spec), run.staging.work_path("validated"))
     names = raw.columns
-    quarantine = run.write(
-        quarantined_rows(validated, names), run.staging.quarantine_path(SOURCE), files=1
-    )
-    rows = run.write(loaded_rows(validated, names), run.staging.work_path("rows"))
-    rows_read = validated.count()
-    rows_loaded = rows.count()
-    reasons = {r[REASON]: int(r["count"]) for r in quarantine.groupBy(REASON).count().collect()}
-    quarantined = sum(reasons.values())
-    if rows_read != rows_loaded + quarantined:
-        raise ReconciliationError(
-            f"rows_read={rows_read} != rows_loaded={rows_loaded} + rows_quarantined={quarantined}"
-        )
+    validated = keep(validate_upload(raw, spec))
+    by_reason = {r[REASON]: int(r["count"]) for r in validated.groupBy(REASON).count().collect()}
+    rows_loaded = by_reason.pop(None, 0)
+    rows_read = rows_loaded + sum(by_reason.values())
+    run.write(quarantined_rows(validated, names), run.staging.quarantine_path(SOURCE), files=1)
     counts: dict[str, Any] = {
         "rows_read": rows_read,
         "rows_loaded": rows_loaded,
-        "rows_quarantined": quarantined,
-        "quarantine_reasons": reasons,
+        "rows_quarantined": sum(by_reason.values()),
+        "quarantine_reasons": by_reason,
         "warnings": {},
     }
-    return rows, counts
+    return keep(loaded_rows(validated, names)), counts
 
 
 def _as_of(rows: DataFrame, wanted: date | None) -> tuple[date, int]:
-    """The as-of date (given, else the latest transaction's day) and the rows after it."""
-    latest = rows.agg(F.max("order_date").alias("d")).first()
-    if latest is None or latest["d"] is None:
+    """The as-of date (given, else the latest transaction's day) and the rows after it, in one
+    pass."""
+    day = F.col("order_date")
+    after = F.count_if(day > F.lit(wanted)) if wanted else F.lit(0)
+    found = rows.agg(F.max(day).alias("latest"), after.alias("after")).first()
+    if found is None or found["latest"] is None:
         raise EmptyInputError("no row of the file loaded: see the quarantine reasons")
-    as_of: date = wanted or latest["d"]
-    after = rows.filter(F.col("order_date") > F.lit(as_of)).count()
-    return as_of, after
+    as_of: date = wanted or found["latest"]
+    return as_of, int(found["after"])
 
 
 def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, Any]]:
     """The run of the transactions-only source profile for `spec`."""
 
     def build(run: _Run, as_of: date | None) -> dict[str, Any]:
+        kept: list[DataFrame] = []
+
+        def keep(frame: DataFrame) -> DataFrame:
+            kept.append(frame.cache())
+            return kept[-1]
+
+        try:
+            return _build(run, as_of, keep)
+        finally:
+            for frame in kept:
+                frame.unpersist()
+
+    def _build(
+        run: _Run, as_of: date | None, keep: Callable[[DataFrame], DataFrame]
+    ) -> dict[str, Any]:
         settings = run.settings
         with run.stage("ingest") as stage:
-            rows, counts = _ingest(run, spec)
+            rows, counts = _ingest(run, spec, keep)
             run.sources[SOURCE] = counts
             log.info(SOURCE_INGESTED, source=SOURCE, **{k: counts[k] for k in (
                 "rows_read", "rows_loaded", "rows_quarantined")})  # fmt: skip
@@ -129,7 +141,7 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
                 xwalk,
                 as_of,
                 settings,
-                materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
+                materialize=lambda _name, df: keep(df),
             )
             published = {
                 "fact_orders": run.table("fact_orders", facts.fact_orders, sort_by="customer_id"),
