@@ -186,16 +186,16 @@ def main() -> int:
                     f"{warm['upload_seconds']:.1f} s, job {warm['job_seconds']:.1f} s); "
                     f"load {load()}"
                 )
-        seconds, body = api.preview(preview_file)
+        seconds, preview = api.preview(preview_file)
         lines.append(
-            f"- preview of {preview_file.stat().st_size / 2**20:.0f} MiB ({body['row_count']:,} "
+            f"- preview of {preview_file.stat().st_size / 2**20:.0f} MiB ({preview['row_count']:,} "
             f"rows): **{seconds:.2f} s**; load {load()}"
         )
     finally:
         api.close()
-    body = "## Uploads (`make bench-uploads`)\n\n" + "\n".join(lines) + "\n"
-    print(body)
-    write_section("uploads", body)
+    section = "## Uploads (`make bench-uploads`)\n\n" + "\n".join(lines) + "\n"
+    print(section)
+    write_section("uploads", section)
     return 0
 
 
