@@ -37,8 +37,8 @@ class TestEndToEnd:
 
             status = wait_for(done, timeout=600)
             assert status["state"] == "succeeded", status["error"]
-            health = client.app.state.spark_connect.status()
-            assert (health["mode"], health["state"]) == ("managed", "ready")
+            server = client.app.state.spark_connect  # type: ignore[attr-defined]
+            assert (server.status()["mode"], server.status()["state"]) == ("managed", "ready")
             body = client.get(f"/api/jobs/results/{job_id}", headers=header).json()
         as_of = sales.clean["day"].max()
         assert body["rows"]["rows_read"] == sales.rows
