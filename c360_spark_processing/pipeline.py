@@ -86,14 +86,16 @@ class _Run:
     accept_shrink: bool
     started: datetime
     clock: Callable[[], datetime]
+    stage_names: tuple[str, ...] = STAGES
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     stages: dict[str, dict[str, float | int]] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, int]]:
-        index = STAGES.index(name) + 1
-        log.info(STAGE_STARTED, stage=name, stage_index=index, stage_count=len(STAGES))
+        index = self.stage_names.index(name) + 1
+        count = len(self.stage_names)
+        log.info(STAGE_STARTED, stage=name, stage_index=index, stage_count=count)
         started = time.perf_counter()
         rows: dict[str, int] = {"rows_in": 0, "rows_out": 0}
         yield rows
@@ -103,7 +105,7 @@ class _Run:
             STAGE_FINISHED,
             stage=name,
             stage_index=index,
-            stage_count=len(STAGES),
+            stage_count=count,
             seconds=seconds,
             **rows,
         )
@@ -145,7 +147,7 @@ class _Run:
             "input_fingerprint": self.plan.fingerprint,
             "input_dir": str(self.plan.input_dir.resolve()),
             "code_version": code_version(),
-            "master": self.spark.sparkContext.master,
+            "master": self.spark.conf.get("spark.master", None),
             "driver_memory": self.spark.conf.get("spark.driver.memory", None),
             "business_timezone": self.settings.business_timezone,
             "sources": self.sources,
@@ -303,6 +305,11 @@ def run_pipeline(
         )
 
 
+Build = Callable[["_Run", date | None], dict[str, Any]]
+"""What a source profile does between the run's start and its publish: the retailer's eight
+exports (`_build`) or an uploaded transaction file (`c360_spark_processing.transactions`)."""
+
+
 def build_snapshot(
     spark: SparkSession,
     plan: RunPlan,
@@ -310,11 +317,14 @@ def build_snapshot(
     as_of: date | None = None,
     accept_shrink: bool = False,
     clock: Callable[[], datetime] = utc_now,
+    build: Build | None = None,
+    stages: tuple[str, ...] = STAGES,
 ) -> RunResult:
     """Build, check and publish one snapshot; the caller holds the warehouse lock.
 
     A failed gate raises `InputRejectedError` after logging `pipeline_rejected`, and keeps the
-    staged quarantine under `WH/.rejected/<id>`.
+    staged quarantine under `WH/.rejected/<id>`. `build` and `stages` choose the source profile
+    (default: the retailer's exports).
     """
     warehouse = plan.warehouse
     stale = clear_staging(warehouse)
@@ -325,16 +335,16 @@ def build_snapshot(
     staging.create()
     partitions = size_shuffle_partitions(input_bytes(plan.input_dir), settings)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-    run = _Run(spark, staging, plan, settings, accept_shrink, started, clock)
+    run = _Run(spark, staging, plan, settings, accept_shrink, started, clock, stages)
     log.info(
         PIPELINE_STARTED,
         snapshot_id=staging.snapshot_id,
-        stage_count=len(STAGES),
+        stage_count=len(stages),
         shuffle_partitions=partitions,
         driver_memory=spark.conf.get("spark.driver.memory", None),
     )
     try:
-        manifest = _build(run, as_of)
+        manifest = (build or _build)(run, as_of)
     except GateError as exc:
         _reject(run, exc)
         raise
