@@ -83,8 +83,16 @@ def tile_fields(metric: Metric) -> list[Tile]:
     return found
 
 
+def figure(value: float | None, kind: str = "float") -> str:
+    """A number as the dashboard's tiles show it (the script's `formatted`, server-side)."""
+    if value is None:
+        return "\u2013"
+    text = f"{value:,.0f}" if kind == "int" else f"{value:,.2f}"
+    return f"{text} %" if kind == "pct" else text
+
+
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("c360_api.web", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -94,6 +102,7 @@ def _environment() -> Environment:
     env.globals.update(
         panel_url=panel_url, downloads=DOWNLOADS, report=Representation.HTML, bundle=BUNDLE_PATH
     )
+    env.filters["figure"] = figure
     env.filters["json"] = lambda value: json.dumps(value, separators=(",", ":"))
     return env
 
@@ -105,10 +114,18 @@ def render_dashboard(
     base: str = "",
     start: date | None = None,
     end: date | None = None,
+    heading: str = "Customer 360 dashboard",
+    job_id: str | None = None,
 ) -> str:
-    """The dashboard over the store's current snapshot, or a page saying none is published."""
+    """The dashboard over the store's current snapshot, or a page saying none is published.
+    A workspace's names its upload (`heading`) and links back to its job's results."""
     store.check()
-    context: dict[str, Any] = {"base": base, "version": api_version()}
+    context: dict[str, Any] = {
+        "base": base,
+        "version": api_version(),
+        "heading": heading,
+        "job_id": job_id,
+    }
     try:
         with store.lease() as snapshot:
             window = Range(start, end, snapshot.first_date, snapshot.as_of)
@@ -125,4 +142,4 @@ def render_dashboard(
             )
     except SnapshotUnavailableError as exc:
         context["unavailable"] = exc.message
-    return _environment().get_template("dashboard.html").render(context)
+    return environment().get_template("dashboard.html").render(context)

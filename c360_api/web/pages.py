@@ -1,4 +1,5 @@
-"""The web app's routes: the dashboard at `/` and its static files (not API operations).
+"""The web app's routes: the dashboard at `/`, the owner's pages under `/app` and the static
+files (not API operations).
 
 The page itself carries no data, so it needs no key; the data routes it calls check the caller
 as they check any client (`make run` opens the data scopes to callers without a key).
@@ -19,6 +20,7 @@ from c360_api.api.params import IsoDate
 from c360_api.catalog.registry import AREAS, CATALOG
 from c360_api.web.assets import BUNDLE_PATH, build_in_background, vega_bundle
 from c360_api.web.dashboard import render_dashboard
+from c360_api.web.owner import install_pages
 
 STATIC = Path(__file__).with_name("static")
 router = APIRouter(include_in_schema=False)
@@ -54,5 +56,6 @@ def get_vega_bundle(request: Request) -> Response:
 def install(app: FastAPI) -> None:
     """Add the pages and static files to `app`, and start building the chart bundle."""
     app.include_router(router)
+    install_pages(app)  # the owner's pages: sign in, upload, jobs, results, workspace dashboard
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     build_in_background()

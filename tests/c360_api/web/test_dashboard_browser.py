@@ -14,12 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, Response
+from playwright.sync_api import Browser, Page, Request
 
 from bench.browser import DESKTOP, DRAWN, PHONE
 from c360_api.catalog.registry import BY_ID
 from c360_api.web.layout import DASHBOARD
 from tests.c360_api.conftest import Expect
+from tests.c360_api.web.problems import Problems
 
 pytestmark = pytest.mark.slow
 
@@ -30,32 +31,6 @@ PANELS = [
     for section in DASHBOARD
     for p in section.panels
 ]
-
-
-class Problems:
-    """What went wrong while a page was open: console errors, script errors, failed requests and
-    answers with an error status."""
-
-    def __init__(self, page: Page) -> None:
-        self.found: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", self._script)
-        page.on("requestfailed", self._failed)
-        page.on("response", self._response)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.found.append(f"console: {message.text}")
-
-    def _script(self, error: Error) -> None:
-        self.found.append(f"script: {error}")
-
-    def _failed(self, request: Request) -> None:
-        self.found.append(f"failed: {request.url} {request.failure}")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400:
-            self.found.append(f"status {response.status}: {response.url}")
 
 
 def open_dashboard(page: Page) -> Problems:
