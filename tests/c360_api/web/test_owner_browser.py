@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from bench.browser import DESKTOP, DRAWN
 from tests.c360_api.accounts import PASSWORD
@@ -47,7 +47,8 @@ def sign_up(page: Page, email: str) -> None:
 
 def choose(page: Page, name: str, content: str | bytes, mime: str = CSV) -> None:
     data = content.encode() if isinstance(content, str) else content
-    page.set_input_files("#file", files=[{"name": name, "mimeType": mime, "buffer": data}])
+    payload: FilePayload = {"name": name, "mimeType": mime, "buffer": data}
+    page.set_input_files("#file", files=[payload])
 
 
 def error_for(page: Page, field: str) -> str:
