@@ -14,6 +14,9 @@ import altair as alt
 from c360_contract.catalog import Chart, Row
 
 WIDTH, HEIGHT = 640, 320
+# A heatmap row at least this tall, so its axis labels (about 11 px of text) never overlap: a
+# cohort heatmap over three years has 36 rows.
+ROW_STEP = 14
 NO_DATA = "No data for this selection"
 
 
@@ -60,7 +63,17 @@ def chart_spec(
     if chart.fold:
         base = base.transform_fold(list(chart.fold), as_=["measure", "value"])
     mark = getattr(base, f"mark_{chart.mark}")()
-    spec: dict[str, Any] = mark.encode(**encoding).properties(width=WIDTH, height=HEIGHT).to_dict()
+    height = HEIGHT
+    if chart.mark == "rect":
+        name, _ = _field_type(y)
+        height = max(HEIGHT, ROW_STEP * len({row.get(name) for row in rows}))
+    # A narrow chart (a phone's) drops the labels that would overlap, not the rest of the axis.
+    spec: dict[str, Any] = (
+        mark.encode(**encoding)
+        .properties(width=WIDTH, height=height)
+        .configure_axis(labelOverlap="greedy")
+        .to_dict()
+    )
     return _inline(spec)
 
 
