@@ -31,7 +31,7 @@ from c360_api.accounts.store import AccountStore, EmailTakenError
 from c360_api.accounts.tokens import TokenCodec
 from c360_api.api.params import IsoDate
 from c360_api.catalog.registry import AREAS, BY_ID, CATALOG
-from c360_api.core.ratelimit import check_login_rate
+from c360_api.core.ratelimit import check_login_rate, check_rate_limit
 from c360_api.exceptions import C360Error, NotFoundError
 from c360_api.uploads.service import UploadService
 from c360_api.uploads.store import FAILED, SUCCEEDED
@@ -126,7 +126,9 @@ def register_page(request: Request, next: str | None = None) -> Response:
 async def register(request: Request) -> Response:
     fields, target = await _credentials_form(request)
     email = fields.get("email", "")
+    status = 422
     try:
+        check_rate_limit(request)  # a hash costs CPU: the caller's budget, as on the API's route
         credentials = Credentials(email=email, password=fields.get("password", ""))
         accounts: AccountStore = request.app.state.accounts
         user = await run_in_threadpool(accounts.register, credentials.email, credentials.password)
@@ -134,10 +136,12 @@ async def register(request: Request) -> Response:
         errors = _field_errors(exc)
     except EmailTakenError as exc:
         errors = {"email": exc.message + ": sign in instead."}
+    except C360Error as exc:  # the rate limit
+        errors, status = {"form": exc.message}, exc.status_code
     else:
         return _signed_in(request, user.id, target)
     return page(
-        request, "register.html", 422, title="Create an account", next=target, errors=errors,
+        request, "register.html", status, title="Create an account", next=target, errors=errors,
         email=email,
     )  # fmt: skip
 
