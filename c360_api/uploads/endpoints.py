@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from c360_api.accounts.deps import CurrentUser
+from c360_api.accounts.session import CsrfError
 from c360_api.db.models import UploadJob
 from c360_api.exceptions import InvalidParameterError, NotFoundError, error_responses
 from c360_api.uploads.receive import PayloadTooLargeError
@@ -58,7 +59,8 @@ UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
-FILE_ERRORS = error_responses(InvalidParameterError, PayloadTooLargeError, NotCsvError)
+# A browser's cookie-signed call without its CSRF token is 403 (c360_api.accounts.session).
+FILE_ERRORS = error_responses(InvalidParameterError, PayloadTooLargeError, NotCsvError, CsrfError)
 
 
 async def get_service(request: Request) -> UploadService:
@@ -194,7 +196,7 @@ def job_report(job_id: JobId, owner: Owner, service: Service) -> Response:
     )
 
 
-@router.delete("/{job_id}", status_code=204, responses=error_responses(NotFoundError))
+@router.delete("/{job_id}", status_code=204, responses=error_responses(NotFoundError, CsrfError))
 def delete_job(job_id: JobId, owner: Owner, service: Service) -> Response:
     """Remove the job, its upload, its workspace and its snapshots from disk and the database."""
     service.delete(owner, job_id)
@@ -205,7 +207,7 @@ def delete_job(job_id: JobId, owner: Owner, service: Service) -> Response:
     "/{job_id}/resubmit",
     response_model=JobStatusOut,
     status_code=202,
-    responses=error_responses(NotFoundError, JobNotReadyError),
+    responses=error_responses(NotFoundError, JobNotReadyError, CsrfError),
 )
 def resubmit_job(job_id: JobId, owner: Owner, service: Service) -> JobStatusOut:
     """Queue a failed job again (e.g. one the API's restart interrupted)."""

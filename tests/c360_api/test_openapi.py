@@ -32,6 +32,9 @@ DATA = {"200", "401", "403", "422", "429", "503"}
 DATA_PATHS = (*(m.path for m in CATALOG), "/analytics/customer-profiles", "/catalog")
 # A signed-in user's routes: no token (401), bad parameters (422), the rate limit (429).
 USER = {"401", "422", "429"}
+# A user route that changes something, called with the browser's session cookie but without the
+# CSRF token: 403.
+CHANGES = {"403"}
 # A workspace's metrics and catalog: 404 for anyone but its owner, 503 before its job succeeded.
 WORKSPACE = {"200", "401", "404", "422", "429", "503"}
 USER_PREFIXES = ("/api/", "/workspaces/")
@@ -49,14 +52,14 @@ EXPECTED_STATUSES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/auth/login"): {"200", "401", "422", "429"},
     ("POST", "/api/auth/login/json"): {"200", "401", "422", "429"},
     ("GET", "/api/auth/me"): {"200", "401", "404", "422", "429"},
-    ("POST", "/api/jobs/upload/preview"): USER | {"200", "413", "415"},
-    ("POST", "/api/jobs/upload"): USER | {"202", "413", "415"},
+    ("POST", "/api/jobs/upload/preview"): USER | CHANGES | {"200", "413", "415"},
+    ("POST", "/api/jobs/upload"): USER | CHANGES | {"202", "413", "415"},
     ("GET", "/api/jobs/"): USER | {"200"},
     ("GET", "/api/jobs/status/{job_id}"): USER | {"200", "404"},
     ("GET", "/api/jobs/results/{job_id}"): USER | {"200", "404", "409"},
     ("GET", "/api/jobs/report/{job_id}"): USER | {"200", "404", "409"},
-    ("DELETE", "/api/jobs/{job_id}"): USER | {"204", "404"},
-    ("POST", "/api/jobs/{job_id}/resubmit"): USER | {"202", "404", "409"},
+    ("DELETE", "/api/jobs/{job_id}"): USER | CHANGES | {"204", "404"},
+    ("POST", "/api/jobs/{job_id}/resubmit"): USER | CHANGES | {"202", "404", "409"},
     **{
         ("GET", f"/workspaces/{{workspace_id}}{path}"): WORKSPACE
         for path in DATA_PATHS
