@@ -15,7 +15,7 @@ IMAGE ?= c360:latest
 KEY_FILE ?= .c360/admin-key
 export SPARK_LOCAL_IP := 127.0.0.1
 
-.PHONY: help uv dev-install admin-key data snapshot run serve spark-connect test docs format check bench bench-pipeline bench-api bench-dashboard bench-uploads docker-build docker-run clean
+.PHONY: help uv dev-install admin-key data snapshot run serve spark-connect test docs format check bench bench-pipeline bench-api bench-catalogue bench-dashboard bench-uploads docker-build docker-run clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [VARIABLE=value ...]"
@@ -83,6 +83,9 @@ bench-pipeline: dev-install ## Pipeline benchmark: 10k / 100k / 1M customers, `c
 
 bench-api: dev-install ## API load benchmark on loopback (100k and 1M snapshots)
 	$(UV) run python -m bench.api_load
+
+bench-catalogue: dev-install ## Every catalogue metric uncached (JSON, PNG) and cached over $(WAREHOUSE)
+	$(UV) run python -m bench.catalogue $(WAREHOUSE)
 
 bench-dashboard: dev-install ## Dashboard first load in headless chromium over $(WAREHOUSE) (cold and warm API cache)
 	$(UV) run python -m bench.dashboard $(WAREHOUSE) --write

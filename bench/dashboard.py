@@ -76,7 +76,7 @@ def _run(warehouse: Path, log: Path) -> Run:
     server = Server(warehouse, env, log)
     try:
         server.wait_healthy()
-        wait_loaded(log)
+        wait_loaded(server.port)
         http_get(server.port, BUNDLE_PATH)  # returns once the bundle is built
         base = f"http://127.0.0.1:{server.port}"
         with sync_playwright() as playwright:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 import structlog
 from pwdlib import PasswordHash
@@ -16,8 +17,14 @@ from c360_api.exceptions import ConflictError
 log = structlog.get_logger("c360_api.accounts")
 
 _HASHER = PasswordHash.recommended()  # argon2id
-# Verified when the email is unknown, so a login costs the same whether or not the account exists.
-_DUMMY_HASH = _HASHER.hash("not-a-password-of-anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the email is unknown, so a login costs the same whether or not the account
+    exists. Made on first use: an argon2 hash is deliberately slow, and the API's start is not
+    the place for it."""
+    return _HASHER.hash("not-a-password-of-anyone")
 
 
 class EmailTakenError(ConflictError):
@@ -49,7 +56,7 @@ class AccountStore:
         """The user whose email and password these are, else None (logged, never the password)."""
         with self._db.session() as session:
             user = session.scalar(select(User).where(User.email == normalise_email(email)))
-        valid = _HASHER.verify(password, user.password_hash if user else _DUMMY_HASH)
+        valid = _HASHER.verify(password, user.password_hash if user else _dummy_hash())
         if user is None or not valid:
             log.warning("login_failed", email=normalise_email(email))
             return None

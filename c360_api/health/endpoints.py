@@ -61,6 +61,7 @@ def get_health(request: Request, store: StoreDep, jobs: JobsDep) -> Any:
         "snapshot_id": snapshot.snapshot_id,
         "as_of": snapshot.as_of,
         "snapshot_age_seconds": round(snapshot.age_seconds(), 3),
+        "loaded": snapshot.loaded or not store.in_memory,
         "version": api_version(),
         "refresh": refresh,
         "spark_connect": request.app.state.spark_connect.status(),

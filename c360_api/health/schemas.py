@@ -38,6 +38,7 @@ class HealthStatus(BaseModel):
         snapshot_id="20251231T235959Z-1a2b3c4d",
         as_of="2025-12-31",
         snapshot_age_seconds=3600.5,
+        loaded=True,
         version="0.1.0",
         refresh=None,
         spark_connect={
@@ -53,6 +54,11 @@ class HealthStatus(BaseModel):
     snapshot_id: str | None = Field(description="The snapshot served.")
     as_of: date | None = Field(description="Its as-of date.")
     snapshot_age_seconds: float | None = Field(description="Seconds since it was published.")
+    loaded: bool = Field(
+        description="Whether the snapshot answers at full speed: false while its hot tables are "
+        "still being copied into memory after a start or a switch (answers are the same, only "
+        "slower); true when that is done or when snapshot_in_memory is off."
+    )
     version: str = Field(description="API version.")
     refresh: RunningRefresh | None = Field(
         description="The refresh job running now, if any (GET /admin/jobs/{job_id} for details)."

@@ -7,17 +7,26 @@ and what the dashboard draws, so every picture of a metric is the same picture.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import altair as alt
+from typing import TYPE_CHECKING, Any
 
 from c360_contract.catalog import Chart, Row
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 WIDTH, HEIGHT = 640, 320
 # A heatmap row at least this tall, so its axis labels (about 11 px of text) never overlap: a
 # cohort heatmap over three years has 36 rows.
 ROW_STEP = 14
 NO_DATA = "No data for this selection"
+
+
+def _altair() -> ModuleType:
+    """Altair, imported on first use: its import costs about a second of the API's start, so the
+    app warms it in the background (`images.warm_in_background`) instead."""
+    import altair
+
+    return altair
 
 
 def _field_type(encoded: str) -> tuple[str, str]:
@@ -35,6 +44,7 @@ def y_field(chart: Chart, params: Mapping[str, Any]) -> str:
 
 def no_data_spec(title: str) -> dict[str, Any]:
     """A valid chart that says there is nothing to draw."""
+    alt = _altair()
     chart = (
         alt.Chart(alt.InlineData(values=[{"text": NO_DATA}]), title=title)
         .mark_text(size=18, color="#666")
@@ -50,6 +60,7 @@ def chart_spec(
     """The Vega-Lite spec of `chart` over `rows` (JSON-ready values), data inlined."""
     if not rows:
         return no_data_spec(title)
+    alt = _altair()
     y = y_field(chart, params)
     # sort=None keeps the rows' order (the query's ORDER BY) on ordinal and nominal axes.
     encoding: dict[str, Any] = {"x": alt.X(chart.x, sort=None), "y": alt.Y(y, sort=None)}
