@@ -16,7 +16,6 @@ import json
 import os
 import queue
 import shutil
-import signal
 import subprocess
 import threading
 from collections import deque
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import structlog
 
-from c360_api.jobs import _dies_with
+from c360_api.core.children import dies_with, stop_group
 from c360_api.uploads.paths import StateLayout
 from c360_api.uploads.spark_connect import SparkConnectServer, SparkUnavailableError
 from c360_api.uploads.store import QUEUED, RUNNING, JobStore
@@ -92,7 +91,7 @@ class UploadRunner:
             running = self._running
         if running is not None:
             job_id, process = running
-            _kill(process)
+            stop_group(process, STOP_GRACE_SECONDS)
             self._store.failed(
                 job_id,
                 "the API stopped while this job ran; nothing was published. Resubmit it: "
@@ -108,7 +107,7 @@ class UploadRunner:
             self._cancelled.add(job_id)
             running = self._running
         if running is not None and running[0] == job_id:
-            _kill(running[1])
+            stop_group(running[1], STOP_GRACE_SECONDS)
 
     # --- the worker ---------------------------------------------------------------------------
 
@@ -144,7 +143,7 @@ class UploadRunner:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
-            preexec_fn=_dies_with(os.getpid()),
+            preexec_fn=dies_with(os.getpid()),
         )
         with self._lock:
             self._running = (job_id, process)
@@ -203,14 +202,3 @@ class UploadRunner:
                 return
             with contextlib.suppress(subprocess.TimeoutExpired):
                 running[1].wait(STOP_GRACE_SECONDS)
-
-
-def _kill(process: subprocess.Popen[str]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(STOP_GRACE_SECONDS)
-            return
-        except subprocess.TimeoutExpired:
-            continue

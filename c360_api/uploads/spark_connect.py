@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from urllib.parse import urlparse
 
 import structlog
 
-from c360_api.jobs import _dies_with
+from c360_api.core.children import dies_with, stop_group
 
 log = structlog.get_logger("c360_api.spark_connect")
 
@@ -102,7 +101,7 @@ class SparkConnectServer:
             stderr=subprocess.STDOUT,
             env={**os.environ, **self._command.env},
             start_new_session=True,
-            preexec_fn=_dies_with(os.getpid()),
+            preexec_fn=dies_with(os.getpid()),
         )
         out.close()
         self.state = "starting"
@@ -159,17 +158,8 @@ class SparkConnectServer:
     def shutdown(self) -> None:
         """Stop the managed server and its process group (the JVM and its Python workers)."""
         self._stopping.set()
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, sig)
-            try:
-                process.wait(STOP_GRACE_SECONDS)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        if self._process is not None:
+            stop_group(self._process, STOP_GRACE_SECONDS)
         self.state = "stopped"
 
 
