@@ -115,6 +115,18 @@ class PipelineSettings(BaseSettings):
     clv_min_tenure_days: int = Field(
         default=90, description="Tenure floor so one recent order is not annualised wildly."
     )
+    clv_annual_discount_rate: float = Field(
+        default=0.10,
+        ge=0,
+        lt=1,
+        description="Annual discount rate of the model's predicted_clv_12m, compounded monthly.",
+    )
+    clv_holdout_days: int = Field(
+        default=182,
+        ge=7,
+        description="The CLV model's holdout check refits on data up to as_of minus these days "
+        "and predicts the repeat purchases of the days after.",
+    )
 
     # --- loyalty: trailing-12-month net spend needed for each tier ---
     loyalty_tier_spend: dict[str, float] = Field(
