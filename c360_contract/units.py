@@ -20,6 +20,7 @@ SCALES: dict[str, tuple[float, float]] = {
     "churn_risk_score": (0.0, 1.0),
     # Model probabilities (docs/metrics.md, "Predictive models").
     "p_alive": (0.0, 1.0),
+    "churn_probability": (0.0, 1.0),
     # RFM ratings: 1-5 by long convention of the RFM literature.
     "r_score": (1.0, 5.0),
     "f_score": (1.0, 5.0),

@@ -392,6 +392,8 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         models = build_models(
             run.spark,
             facts,
+            loaded,
+            crosswalk,
             as_of,
             settings,
             materialize=lambda name, df: run.write(df, run.staging.work_path(name)),

@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from c360_spark_processing.columns import days_since, money, rate
 from c360_spark_processing.facts import Facts
 from c360_spark_processing.facts.attribution import records_of
-from c360_spark_processing.scores.churn import churn_risk_score, risk_status
+from c360_spark_processing.scores.churn import churn_risk_score, risk_band, risk_status
 from c360_spark_processing.scores.clv import predicted_clv
 from c360_spark_processing.scores.cross_sell import (
     NON_MEMBER,
@@ -62,6 +62,8 @@ MODEL_COLUMNS: dict[str, str] = {
     "expected_purchases_365d": "double",
     "expected_order_value": "double",
     "model_clv_12m": "double",
+    "churn_probability": "double",
+    "cluster_label": "string",
 }
 """Per-customer columns of the models stage and their types."""
 EMPTY_LISTS: tuple[str, ...] = ("channels_used", "categories_purchased", *IDENTITY_SOURCES)
@@ -94,7 +96,7 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "tenure_days",
     # models (c360_spark_processing.models)
     "heuristic_clv_12m", "p_alive", "expected_purchases_90d", "expected_purchases_365d",
-    "expected_order_value",
+    "expected_order_value", "churn_probability", "cluster_label",
     # cross-sell
     "channels_not_used", "next_loyalty_tier", "spend_to_next_tier", "categories_not_bought",
     "recommended_category",
@@ -108,7 +110,7 @@ ROUNDED_2DP: tuple[str, ...] = (
     "customer_health_score", "total_spent", "clv_net_revenue", "clv_net_margin",
     "predicted_clv_12m", "spend_to_next_tier", "heuristic_clv_12m", "expected_order_value",
 )  # fmt: skip
-ROUNDED_RATE: tuple[str, ...] = ("churn_risk_score", "p_alive")
+ROUNDED_RATE: tuple[str, ...] = ("churn_risk_score", "p_alive", "churn_probability")
 ROUNDED_4DP: tuple[str, ...] = ("expected_purchases_90d", "expected_purchases_365d")
 
 
@@ -188,7 +190,13 @@ def _with_scores(df: DataFrame, as_of: date, settings: PipelineSettings) -> Data
                 settings,
             ),
         ),
-        ("risk_status", risk_status(col("churn_risk_score"), settings)),
+        (
+            "risk_status",
+            F.coalesce(
+                risk_band(col("churn_probability"), settings.churn_probability_thresholds),
+                risk_status(col("churn_risk_score"), settings),
+            ),
+        ),
         (
             "customer_status",
             customer_status(col("total_orders"), col("tenure_days"), col("recency_days"), settings),

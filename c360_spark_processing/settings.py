@@ -10,13 +10,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Sized
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from c360_contract.vocabulary import GENERATIONS, LOYALTY_TIERS, SOURCES
 
 _EXPECTED_SIZES: dict[str, int] = {
+    "churn_probability_thresholds": 3,
     "recency_score_days": 4,
     "frequency_score_orders": 4,
     "monetary_score_amounts": 4,
@@ -128,6 +130,45 @@ class PipelineSettings(BaseSettings):
         "and predicts the repeat purchases of the days after.",
     )
 
+    # --- churn propensity model (docs/metrics.md "Churn propensity") ---
+    churn_cutoff_days: int = Field(
+        default=90,
+        ge=7,
+        description="Training cut-off d0 = as_of minus these days; a customer who bought by d0 "
+        "and not after it is a churner. Also the horizon of the BG/NBD baseline.",
+    )
+    churn_test_share: float = Field(
+        default=0.2, gt=0, lt=1, description="Share of customers held out to test the model."
+    )
+    churn_seed: int = Field(default=42, description="Seed of the customers' train/test split.")
+    churn_reg_param: float = Field(
+        default=0.01, ge=0, description="L2 regularisation of the logistic regression."
+    )
+    churn_probability_thresholds: list[float] = Field(
+        default=[0.25, 0.50, 0.75],
+        description="risk_status from churn_probability: below first Low, below second Medium, "
+        "below third High, else Critical (churn_risk_thresholds apply when there is no model).",
+    )
+
+    # --- clustering (docs/metrics.md "Clusters") ---
+    cluster_method: Literal["kmeans", "gaussian_mixture", "bisecting_kmeans"] = Field(
+        default="kmeans", description="The method whose clusters label the profile."
+    )
+    cluster_k_min: int = Field(default=2, ge=2, description="Fewest clusters tried.")
+    cluster_k_max: int = Field(default=8, ge=2, description="Most clusters tried.")
+    cluster_sample_size: int = Field(
+        default=50_000,
+        ge=100,
+        description="Buyers sampled (seeded) to fit and to choose k by silhouette.",
+    )
+    cluster_min_share: float = Field(
+        default=0.03,
+        gt=0,
+        lt=0.5,
+        description="A k is eligible only when each of its clusters holds at least this share.",
+    )
+    cluster_seed: int = Field(default=42, description="Seed of the sample and the fits.")
+
     # --- loyalty: trailing-12-month net spend needed for each tier ---
     loyalty_tier_spend: dict[str, float] = Field(
         default={"Bronze": 0.0, "Silver": 500.0, "Gold": 1500.0, "Platinum": 4000.0},
@@ -228,6 +269,7 @@ class PipelineSettings(BaseSettings):
         "monetary_score_amounts",
         "engagement_session_thresholds",
         "churn_risk_thresholds",
+        "churn_probability_thresholds",
     )
     @classmethod
     def _ascending_lists(cls, v: list[float]) -> list[float]:
@@ -246,6 +288,7 @@ class PipelineSettings(BaseSettings):
         "monetary_score_amounts",
         "engagement_session_thresholds",
         "churn_risk_thresholds",
+        "churn_probability_thresholds",
         "health_weights",
         "churn_weights",
     )
@@ -295,6 +338,14 @@ class PipelineSettings(BaseSettings):
     def _generations(cls, v: dict[str, int]) -> dict[str, int]:
         _ascending([float(y) for y in reversed(v.values())], "generation_first_birth_year")
         return v
+
+    @model_validator(mode="after")
+    def _cluster_range(self) -> PipelineSettings:
+        if self.cluster_k_min > self.cluster_k_max:
+            raise ValueError(
+                f"cluster_k_min ({self.cluster_k_min}) exceeds cluster_k_max ({self.cluster_k_max})"
+            )
+        return self
 
 
 def default_settings() -> PipelineSettings:

@@ -8,14 +8,13 @@ scores it would feed are null, and the caller falls back to the heuristic and sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from c360_spark_processing.models import bgnbd, gamma_gamma
@@ -163,28 +162,41 @@ def score_arrays(
     return out
 
 
-def clv_scores(summary: DataFrame, model: ClvModel, annual_discount_rate: float) -> DataFrame:
-    """customer_id and the SCORE_SCHEMA columns for every customer of `summary` (pandas UDF).
+def summary_arrays(batch: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """x, t_x and T of a pandas batch of summaries, as float arrays."""
+    return (
+        batch["x"].to_numpy(dtype=np.float64),
+        batch["t_x"].to_numpy(dtype=np.float64),
+        batch["T"].to_numpy(dtype=np.float64),
+    )
 
-    mapInPandas hands the UDF Arrow batches; the fitted parameters travel in its closure.
+
+def map_summaries(
+    summary: DataFrame,
+    fields: list[StructField],
+    compute: Callable[[pd.DataFrame], dict[str, FloatArray]],
+) -> DataFrame:
+    """customer_id and `fields` computed by numpy over Arrow batches of `summary` (mapInPandas).
+
+    The one way the models' numpy code scores customers in Spark; fitted parameters travel in
+    `compute`'s closure.
     """
 
-    def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
-            scores = score_arrays(
-                model,
-                annual_discount_rate,
-                batch["x"].to_numpy(dtype=np.float64),
-                batch["t_x"].to_numpy(dtype=np.float64),
-                batch["T"].to_numpy(dtype=np.float64),
-                batch["monetary"].to_numpy(dtype=np.float64, na_value=np.nan),
-            )
-            yield pd.DataFrame({"customer_id": batch["customer_id"], **scores})
+            yield pd.DataFrame({"customer_id": batch["customer_id"], **compute(batch)})
 
     schema = StructType([StructField("customer_id", summary.schema["customer_id"].dataType)])
-    for field in SCORE_SCHEMA.fields:
+    for field in fields:
         schema.add(field)
-    frame = summary.select("customer_id", "x", "t_x", "T", "monetary")
-    return frame.mapInPandas(score, schema).select(
-        "customer_id", *[F.col(f.name) for f in SCORE_SCHEMA.fields]
-    )
+    return summary.mapInPandas(run, schema)
+
+
+def clv_scores(summary: DataFrame, model: ClvModel, annual_discount_rate: float) -> DataFrame:
+    """customer_id and the SCORE_SCHEMA columns for every customer of `summary`."""
+
+    def compute(batch: pd.DataFrame) -> dict[str, FloatArray]:
+        monetary = batch["monetary"].to_numpy(dtype=np.float64, na_value=np.nan)
+        return score_arrays(model, annual_discount_rate, *summary_arrays(batch), monetary)
+
+    return map_summaries(summary, list(SCORE_SCHEMA.fields), compute)

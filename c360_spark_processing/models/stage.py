@@ -9,7 +9,7 @@ heuristics) and the manifest says why.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,20 +17,66 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import DoubleType, IntegerType, LongType, StringType, StructField, StructType
 
+from c360_spark_processing.columns import rate
 from c360_spark_processing.facts import Facts, Materialize
 from c360_spark_processing.facts.orders import COMPLETED
-from c360_spark_processing.models.clv import clv_scores, fit_clv
+from c360_spark_processing.models import churn
+from c360_spark_processing.models.clv import clv_scores, fit_bgnbd, fit_clv
 from c360_spark_processing.models.holdout import (
     BY_FREQUENCY_SCHEMA,
     WEEKLY_SCHEMA,
     holdout_check,
 )
-from c360_spark_processing.models.summary import purchase_days, rfm_summary
+from c360_spark_processing.models.summary import (
+    purchase_days,
+    rfm_summary,
+    tuple_counts,
+    unit_days,
+)
+from c360_spark_processing.profile import loyalty_record
 from c360_spark_processing.settings import PipelineSettings
 
 PIPELINE_TIME_UNIT = "day"
+
+CHURN_SCORES_SCHEMA = StructType(
+    [StructField("customer_id", StringType()), StructField("churn_probability", DoubleType())]
+)
+COMPARISON_SCHEMA = StructType(
+    [
+        StructField("scorer", StringType(), False),
+        StructField("customers", LongType(), False),
+        StructField("churners", LongType(), False),
+        StructField("auc_roc", DoubleType()),
+        StructField("auc_pr", DoubleType()),
+        StructField("brier", DoubleType()),
+        StructField("top_decile_lift", DoubleType()),
+    ]
+)
+ROC_SCHEMA = StructType(
+    [
+        StructField("scorer", StringType(), False),
+        StructField("false_positive_share", DoubleType(), False),
+        StructField("true_positive_share", DoubleType(), False),
+    ]
+)
+CALIBRATION_SCHEMA = StructType(
+    [
+        StructField("scorer", StringType(), False),
+        StructField("decile", IntegerType(), False),
+        StructField("customers", DoubleType(), False),
+        StructField("mean_score", DoubleType(), False),
+        StructField("churners", DoubleType(), False),
+    ]
+)
+IMPORTANCE_SCHEMA = StructType(
+    [
+        StructField("feature", StringType(), False),
+        StructField("coefficient", DoubleType(), False),
+        StructField("importance_share", DoubleType(), False),
+    ]
+)
 
 
 @dataclass
@@ -49,11 +95,16 @@ class ModelOutputs:
         self.seconds[model] = round(time.perf_counter() - started, 3)
 
 
-def completed_transactions(fact_orders: DataFrame) -> DataFrame:
-    """customer_id, purchase_date, amount of the attributed completed orders: the models' input."""
+def completed_orders(fact_orders: DataFrame) -> DataFrame:
+    """Attributed completed orders (customer_id, order_date, net_amount, channel): the models' input."""
     return fact_orders.filter(
         (F.col("status") == COMPLETED) & F.col("customer_id").isNotNull()
-    ).select(
+    ).select("customer_id", "order_date", "net_amount", "channel")
+
+
+def transactions(orders: DataFrame) -> DataFrame:
+    """The orders as the CLV model's transactions: customer_id, purchase_date, amount."""
+    return orders.select(
         "customer_id",
         F.col("order_date").alias("purchase_date"),
         F.col("net_amount").alias("amount"),
@@ -68,21 +119,42 @@ def small_table(spark: SparkSession, rows: list[Any], schema: StructType) -> Dat
 def build_models(
     spark: SparkSession,
     facts: Facts,
+    loaded: Mapping[str, DataFrame],
+    crosswalk: DataFrame,
     as_of: date,
     settings: PipelineSettings,
     materialize: Materialize,
 ) -> ModelOutputs:
-    """Fit and score the CLV model and its holdout check on the completed orders up to as-of."""
-    days = materialize(
-        "model_purchase_days", purchase_days(completed_transactions(facts.fact_orders), as_of)
-    )
-    summary = materialize("model_clv_summary", rfm_summary(days, as_of, PIPELINE_TIME_UNIT))
+    """Fit, check and score every model on the facts up to as-of; see the module docstring."""
+    orders = completed_orders(facts.fact_orders)
+    days = materialize("model_purchase_days", purchase_days(transactions(orders), as_of))
     outputs = ModelOutputs()
     with outputs.timed("clv"):
-        model = fit_clv(summary, PIPELINE_TIME_UNIT)
-        outputs.customer_models = materialize(
-            "customer_models", clv_scores(summary, model, settings.clv_annual_discount_rate)
+        clv = _clv(spark, days, as_of, settings, materialize, outputs)
+    with outputs.timed("churn"):
+        churn = _churn(
+            spark, facts, loaded, crosswalk, orders, days, as_of, settings, materialize, outputs
         )
+    outputs.customer_models = clv.join(churn, "customer_id", "left")
+    for name in ("clv", "churn"):
+        outputs.manifest[name]["seconds"] = outputs.seconds[name]
+    return outputs
+
+
+def _clv(
+    spark: SparkSession,
+    days: DataFrame,
+    as_of: date,
+    settings: PipelineSettings,
+    materialize: Materialize,
+    outputs: ModelOutputs,
+) -> DataFrame:
+    """BG/NBD + Gamma-Gamma on every buyer, then the holdout check (its tables and summary)."""
+    summary = materialize("model_clv_summary", rfm_summary(days, as_of, PIPELINE_TIME_UNIT))
+    model = fit_clv(summary, PIPELINE_TIME_UNIT)
+    scores = materialize(
+        "model_clv_scores", clv_scores(summary, model, settings.clv_annual_discount_rate)
+    )
     with outputs.timed("clv_holdout"):
         report = holdout_check(days, as_of, settings.clv_holdout_days, PIPELINE_TIME_UNIT)
     outputs.tables["model_clv_holdout_by_frequency"] = small_table(
@@ -92,7 +164,77 @@ def build_models(
     outputs.manifest["clv"] = {
         **model.summary(),
         "customers": model.bgnbd.customers if model.bgnbd else None,
-        "seconds": outputs.seconds["clv"],
         "holdout": {**report.summary, "seconds": outputs.seconds["clv_holdout"]},
     }
-    return outputs
+    return scores
+
+
+def _churn(
+    spark: SparkSession,
+    facts: Facts,
+    loaded: Mapping[str, DataFrame],
+    crosswalk: DataFrame,
+    orders: DataFrame,
+    days: DataFrame,
+    as_of: date,
+    settings: PipelineSettings,
+    materialize: Materialize,
+    outputs: ModelOutputs,
+) -> DataFrame:
+    """Train and test the churn model at the cut-off, publish its report, score every buyer."""
+    cutoff = churn.cutoff_date(as_of, settings)
+    sessions = materialize("model_sessions", churn.session_starts(loaded["app_events"], crosswalk))
+    tiers = loyalty_record(loaded["loyalty_members"], crosswalk).select(
+        "customer_id", "loyalty_tier"
+    )
+    tickets = facts.fact_support_tickets
+
+    def features(at: date) -> DataFrame:
+        return churn.churn_features(orders, sessions, tickets, tiers, at, settings)
+
+    labelled = materialize(
+        "model_churn_training",
+        features(cutoff)
+        .join(churn.churn_labels(orders, cutoff, as_of), "customer_id")
+        .withColumn("_train", churn.in_training(F.col("customer_id"), settings)),
+    )
+    training = labelled.filter(F.col("_train"))
+    counts = training.agg(F.count("*").alias("n"), F.sum("label").alias("churners")).first()
+    assert counts is not None
+    manifest: dict[str, Any] = {"cutoff": cutoff.isoformat(), "model": "logistic_regression"}
+    outputs.manifest["churn"] = manifest
+    if not counts["n"] or not 0 < (counts["churners"] or 0) < counts["n"]:
+        manifest["problem"] = (
+            f"the training set ({counts['n']} customers, {counts['churners'] or 0} churners) "
+            "needs churners and stayers: risk_status comes from churn_risk_score"
+        )
+        return spark.createDataFrame([], CHURN_SCORES_SCHEMA)
+    model = churn.train(training, settings)
+    scored = churn.scored_test_set(model, labelled.filter(~F.col("_train")), settings)
+    scored = scored.join(_bgnbd_baseline(days, cutoff, settings), "customer_id", "left")
+    report = churn.report(churn.histograms(scored), model, cutoff, int(counts["n"]))
+    manifest.update(report.summary)
+    outputs.tables["model_churn_comparison"] = small_table(
+        spark, report.comparison, COMPARISON_SCHEMA
+    )
+    outputs.tables["model_churn_roc"] = small_table(spark, report.roc, ROC_SCHEMA)
+    outputs.tables["model_churn_calibration"] = small_table(
+        spark, report.calibration, CALIBRATION_SCHEMA
+    )
+    outputs.tables["model_churn_importance"] = small_table(
+        spark, report.importance, IMPORTANCE_SCHEMA
+    )
+    return materialize("model_churn_scores", churn.score(model, features(as_of)))
+
+
+def _bgnbd_baseline(days: DataFrame, cutoff: date, settings: PipelineSettings) -> DataFrame:
+    """customer_id, bgnbd: P(no purchase in the churn horizon) under BG/NBD fitted at the cut-off."""
+    summary = rfm_summary(
+        days.filter(F.col("purchase_date") <= F.lit(cutoff)), cutoff, PIPELINE_TIME_UNIT
+    )
+    fit, _ = fit_bgnbd(tuple_counts(summary, ("x", "t_x", "T")))
+    if fit is None or not fit.converged:
+        return summary.select("customer_id", F.lit(None).cast("double").alias("bgnbd"))
+    horizon = settings.churn_cutoff_days / unit_days(PIPELINE_TIME_UNIT)
+    baseline = churn.bgnbd_no_purchase(summary, fit, horizon)
+    return baseline.select("customer_id", rate(F.col("bgnbd")).alias("bgnbd"))
