@@ -400,8 +400,12 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         )
         for name, table in sorted(models.tables.items()):
             run.table(name, table, files=1)
+        for name, table in sorted(models.customer_tables.items()):
+            run.table(name, table, sort_by="customer_id")
         rows["rows_in"] = run.tables["fact_orders"]["rows"]
-        rows["rows_out"] = sum(run.tables[name]["rows"] for name in models.tables)
+        rows["rows_out"] = sum(
+            run.tables[name]["rows"] for name in (*models.tables, *models.customer_tables)
+        )
     run.stages["models"].update({f"seconds_{name}": s for name, s in models.seconds.items()})
     with run.stage("profile") as rows:
         profile = run.table(

@@ -17,12 +17,21 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, IntegerType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import (
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
 
 from c360_spark_processing.columns import rate
 from c360_spark_processing.facts import Facts, Materialize
 from c360_spark_processing.facts.orders import COMPLETED
 from c360_spark_processing.models import churn
+from c360_spark_processing.models.clusters import cluster_buyers
 from c360_spark_processing.models.clv import clv_scores, fit_bgnbd, fit_clv
 from c360_spark_processing.models.holdout import (
     BY_FREQUENCY_SCHEMA,
@@ -70,6 +79,33 @@ CALIBRATION_SCHEMA = StructType(
         StructField("churners", DoubleType(), False),
     ]
 )
+CLUSTER_LABEL_SCHEMA = StructType(
+    [StructField("customer_id", StringType()), StructField("cluster_label", StringType())]
+)
+CLUSTERS_SCHEMA = StructType(
+    [
+        StructField("method", StringType(), False),
+        StructField("cluster", IntegerType(), False),
+        StructField("customers", LongType(), False),
+        StructField("pct_of_buyers", DoubleType(), False),
+        StructField("recency_days", DoubleType(), False),
+        StructField("frequency", DoubleType(), False),
+        StructField("monetary", DoubleType(), False),
+        StructField("label", StringType(), True),
+        StructField("action", StringType(), True),
+        StructField("silhouette", DoubleType(), False),
+    ]
+)
+SELECTION_SCHEMA = StructType(
+    [
+        StructField("method", StringType(), False),
+        StructField("k", IntegerType(), False),
+        StructField("silhouette", DoubleType(), False),
+        StructField("smallest_cluster_pct", DoubleType(), False),
+        StructField("eligible", BooleanType(), False),
+        StructField("chosen", BooleanType(), False),
+    ]
+)
 IMPORTANCE_SCHEMA = StructType(
     [
         StructField("feature", StringType(), False),
@@ -85,6 +121,9 @@ class ModelOutputs:
 
     customer_models: DataFrame | None = None
     tables: dict[str, DataFrame] = field(default_factory=dict)
+    """Small report tables (one file each)."""
+    customer_tables: dict[str, DataFrame] = field(default_factory=dict)
+    """Tables with rows per customer (sorted by customer_id)."""
     manifest: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -132,13 +171,54 @@ def build_models(
     with outputs.timed("clv"):
         clv = _clv(spark, days, as_of, settings, materialize, outputs)
     with outputs.timed("churn"):
-        churn = _churn(
+        churn_scores = _churn(
             spark, facts, loaded, crosswalk, orders, days, as_of, settings, materialize, outputs
         )
-    outputs.customer_models = clv.join(churn, "customer_id", "left")
-    for name in ("clv", "churn"):
+    with outputs.timed("clusters"):
+        labels = _clusters(spark, orders, as_of, settings, materialize, outputs)
+    outputs.customer_models = clv.join(churn_scores, "customer_id", "left").join(
+        labels, "customer_id", "left"
+    )
+    for name in ("clv", "churn", "clusters"):
         outputs.manifest[name]["seconds"] = outputs.seconds[name]
     return outputs
+
+
+def _clusters(
+    spark: SparkSession,
+    orders: DataFrame,
+    as_of: date,
+    settings: PipelineSettings,
+    materialize: Materialize,
+    outputs: ModelOutputs,
+) -> DataFrame:
+    """Cluster the buyers three ways; customer_id, cluster_label of the `cluster_method`."""
+    result = cluster_buyers(spark, orders, as_of, settings, materialize)
+    if isinstance(result, str):
+        outputs.manifest["clusters"] = {"problem": result}
+        return spark.createDataFrame([], CLUSTER_LABEL_SCHEMA)
+    outputs.manifest["clusters"] = {**result.manifest, "profile_method": settings.cluster_method}
+    outputs.customer_tables["customer_clusters"] = result.assignments
+    outputs.tables["model_clusters"] = small_table(spark, result.summary, CLUSTERS_SCHEMA)
+    outputs.tables["model_cluster_selection"] = small_table(
+        spark,
+        [
+            (
+                c.method,
+                c.k,
+                c.silhouette,
+                round(100 * c.smallest_share, 2),
+                c.eligible,
+                result.manifest["chosen"][c.method]["k"] == c.k,
+            )
+            for c in result.candidates
+        ],
+        SELECTION_SCHEMA,
+    )
+    outputs.tables["model_cluster_points"] = result.points
+    return result.assignments.filter(F.col("method") == settings.cluster_method).select(
+        "customer_id", F.col("label").alias("cluster_label")
+    )
 
 
 def _clv(
