@@ -314,13 +314,15 @@ def report(
     by_scorer = {s: figures(h) for s, h in hists.items()}
     model_auc = by_scorer["model"]["auc_roc"]
     baselines = {s: f["auc_roc"] for s, f in by_scorer.items() if s != "model"}
-    beaten = [s for s, auc in baselines.items() if model_auc > auc]
-    not_beaten = sorted(set(baselines) - set(beaten))
-    verdict = (
-        "the model's AUC-ROC beats every baseline"
-        if not not_beaten
-        else f"the model does NOT beat {', '.join(not_beaten)} on AUC-ROC"
+    not_beaten = sorted(
+        s for s, auc in baselines.items() if model_auc is None or auc is None or model_auc <= auc
     )
+    if model_auc is None:
+        verdict = "not judged: the test set needs churners and stayers"
+    elif not_beaten:
+        verdict = f"the model does NOT beat {', '.join(not_beaten)} on AUC-ROC"
+    else:
+        verdict = "the model's AUC-ROC beats every baseline"
     comparison = [
         (
             s,
@@ -344,7 +346,7 @@ def report(
         "train_customers": train_customers,
         "test_customers": by_scorer["model"]["customers"],
         "scorers": by_scorer,
-        "beats_baselines": not not_beaten,
+        "beats_baselines": model_auc is not None and not not_beaten,
         "verdict": verdict,
     }
     return ChurnReport(summary, comparison, roc, calibration, importances(model))

@@ -113,13 +113,18 @@ def roc_points(h: Histogram) -> list[tuple[float, float]]:
     return [(float(fpr[i]), float(tpr[i])) for i in keep]
 
 
+def _finite(value: float | None) -> float | None:
+    """NaN (a figure undefined for this test set) is published as null: JSON has no NaN."""
+    return None if value is None or not np.isfinite(value) else value
+
+
 def figures(h: Histogram) -> dict[str, Any]:
-    """Every summary figure of one scorer on one test set."""
+    """Every summary figure of one scorer on one test set (null where undefined)."""
     return {
         "customers": int(h.customers.sum()),
         "churners": int(h.positives.sum()),
-        "auc_roc": auc_roc(h),
-        "auc_pr": auc_pr(h),
-        "brier": brier(h),
-        "top_decile_lift": top_decile_lift(h),
+        "auc_roc": _finite(auc_roc(h)),
+        "auc_pr": _finite(auc_pr(h)),
+        "brier": _finite(brier(h)),
+        "top_decile_lift": _finite(top_decile_lift(h)),
     }
