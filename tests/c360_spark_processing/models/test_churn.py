@@ -64,7 +64,8 @@ def frames(spark: SparkSession):
 
 
 def test_features_at_the_cut_off(frames) -> None:
-    features = churn_features(*frames, CUTOFF, SETTINGS)
+    orders, sessions, tickets, tiers = frames
+    features = churn_features(orders, sessions, tickets, tiers, CUTOFF, SETTINGS)
     rows = {r["customer_id"]: r.asDict() for r in features.collect()}
     assert set(rows) == {"C1", "C2", "C4"}
     c1 = rows["C1"]
@@ -99,7 +100,7 @@ def test_labels(frames) -> None:
 def test_the_split_is_seeded_stable_and_eighty_twenty(spark: SparkSession) -> None:
     ids = spark.range(20_000).select(F.concat(F.lit("C"), F.col("id")).alias("customer_id"))
     flagged = ids.select("customer_id", in_training(F.col("customer_id"), SETTINGS).alias("t"))
-    share = flagged.agg(F.avg(F.col("t").cast("double"))).first()[0]
+    (share,) = flagged.agg(F.avg(F.col("t").cast("double"))).collect()[0]
     assert share == pytest.approx(0.8, abs=0.01)
     again = ids.select(in_training(F.col("customer_id"), SETTINGS).alias("t"))
     assert flagged.select("t").collect() == again.collect()

@@ -3,6 +3,8 @@ the heuristics where it does not (tiny world of analytics_world, hand values).""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pyspark.sql import SparkSession
 
@@ -18,7 +20,7 @@ MODEL_SCHEMA = (
 
 
 @pytest.fixture(scope="module")
-def rows(spark: SparkSession) -> dict[str, dict]:
+def rows(spark: SparkSession) -> dict[str, dict[str, Any]]:
     frames, facts, _ = built_world(spark)
     models = spark.createDataFrame(
         [
@@ -39,7 +41,7 @@ def rows(spark: SparkSession) -> dict[str, dict]:
     return {r["customer_id"]: r.asDict() for r in profile.collect()}
 
 
-def test_model_values_win_and_are_rounded(rows: dict[str, dict]) -> None:
+def test_model_values_win_and_are_rounded(rows: dict[str, dict[str, Any]]) -> None:
     c1 = rows["C1"]
     assert c1["predicted_clv_12m"] == 123.46
     assert c1["heuristic_clv_12m"] == 108.51  # docs/metrics.md's heuristic example
@@ -57,7 +59,7 @@ def test_model_values_win_and_are_rounded(rows: dict[str, dict]) -> None:
     )
 
 
-def test_without_a_model_value_the_heuristics_stand_in(rows: dict[str, dict]) -> None:
+def test_without_a_model_value_the_heuristics_stand_in(rows: dict[str, dict[str, Any]]) -> None:
     c2 = rows["C2"]
     assert c2["predicted_clv_12m"] == c2["heuristic_clv_12m"]
     assert c2["p_alive"] is None
