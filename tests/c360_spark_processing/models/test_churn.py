@@ -115,6 +115,6 @@ def test_the_split_is_seeded_stable_and_eighty_twenty(spark: SparkSession) -> No
             .alias("d")
         )
         .agg(F.sum("d"))
-        .first()[0]
+        .collect()[0][0]
     )
     assert moved > 1000  # another seed is another split
