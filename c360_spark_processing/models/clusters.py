@@ -1,7 +1,8 @@
 """Customer clusters: k-means, Gaussian mixture and bisecting k-means on log recency, frequency, monetary.
 
-Buyers are described by log(1 + recency_days), log(1 + frequency) and log(1 + monetary),
-standardised (the logs tame the long tails; standardising gives each the same weight). Each method
+Buyers are described by log(1 + recency_days), log(1 + frequency) and log(1 + monetary), each
+divided by its standard deviation over the sample (the logs tame the long tails; the scaling gives
+each the same weight). Each method
 is fitted on a seeded sample of at most `cluster_sample_size` buyers for every k in
 cluster_k_min..cluster_k_max, and the k with the best silhouette is kept among the k whose every
 cluster holds at least `cluster_min_share` of the sample (a tiny cluster is no segment to act on).
@@ -113,8 +114,10 @@ def fit_candidate(
     sizes = _cluster_sizes(model)
     smallest = min(sizes) / max(sum(sizes), 1)
     evaluator = ClusteringEvaluator(featuresCol="features", distanceMeasure=DISTANCE)
-    silhouette = float(evaluator.evaluate(model.transform(sample)))
-    eligible = len(sizes) == k and smallest >= settings.cluster_min_share
+    # A fit that put everyone in one cluster has no silhouette: it ranks last and is ineligible.
+    found = sum(1 for size in sizes if size > 0)
+    silhouette = float(evaluator.evaluate(model.transform(sample))) if found > 1 else -1.0
+    eligible = found == k and smallest >= settings.cluster_min_share
     return model, Candidate(method, k, silhouette, smallest, eligible)
 
 
@@ -186,8 +189,11 @@ def cluster_buyers(
     """
     buyers = materialize("model_cluster_buyers", rfm_values(orders, as_of))
     sample = with_features(sample_buyers(buyers, settings))
+    # Scaled, not centred: every method is blind to a shift, but Spark's bisecting k-means splits
+    # a cluster by nudging its centre in proportion to the centre's norm, so it can never split
+    # one centred on the origin.
     scaler: StandardScalerModel = StandardScaler(
-        inputCol="_logs", outputCol="features", withMean=True, withStd=True
+        inputCol="_logs", outputCol="features", withMean=False, withStd=True
     ).fit(sample)
     sample = scaler.transform(sample).select("features").coalesce(1).cache()
     sampled = sample.count()
