@@ -169,7 +169,9 @@ def build_models(
     days = materialize("model_purchase_days", purchase_days(transactions(orders), as_of))
     outputs = ModelOutputs()
     with outputs.timed("clv"):
-        clv = _clv(spark, days, as_of, settings, materialize, outputs)
+        clv = _clv(days, as_of, settings, materialize, outputs)
+    with outputs.timed("clv_holdout"):
+        _clv_holdout(spark, days, as_of, settings, outputs)
     with outputs.timed("churn"):
         churn_scores = _churn(
             spark, facts, loaded, crosswalk, orders, days, as_of, settings, materialize, outputs
@@ -181,6 +183,7 @@ def build_models(
     )
     for name in ("clv", "churn", "clusters"):
         outputs.manifest[name]["seconds"] = outputs.seconds[name]
+    outputs.manifest["clv"]["holdout"]["seconds"] = outputs.seconds["clv_holdout"]
     return outputs
 
 
@@ -222,31 +225,38 @@ def _clusters(
 
 
 def _clv(
-    spark: SparkSession,
     days: DataFrame,
     as_of: date,
     settings: PipelineSettings,
     materialize: Materialize,
     outputs: ModelOutputs,
 ) -> DataFrame:
-    """BG/NBD + Gamma-Gamma on every buyer, then the holdout check (its tables and summary)."""
+    """BG/NBD + Gamma-Gamma on every buyer: the manifest's fit and the per-customer scores."""
     summary = materialize("model_clv_summary", rfm_summary(days, as_of, PIPELINE_TIME_UNIT))
     model = fit_clv(summary, PIPELINE_TIME_UNIT)
-    scores = materialize(
+    outputs.manifest["clv"] = {
+        **model.summary(),
+        "customers": model.bgnbd.customers if model.bgnbd else None,
+    }
+    return materialize(
         "model_clv_scores", clv_scores(summary, model, settings.clv_annual_discount_rate)
     )
-    with outputs.timed("clv_holdout"):
-        report = holdout_check(days, as_of, settings.clv_holdout_days, PIPELINE_TIME_UNIT)
+
+
+def _clv_holdout(
+    spark: SparkSession,
+    days: DataFrame,
+    as_of: date,
+    settings: PipelineSettings,
+    outputs: ModelOutputs,
+) -> None:
+    """The holdout check: its two tables and `models.clv.holdout`."""
+    report = holdout_check(days, as_of, settings.clv_holdout_days, PIPELINE_TIME_UNIT)
     outputs.tables["model_clv_holdout_by_frequency"] = small_table(
         spark, report.by_frequency, BY_FREQUENCY_SCHEMA
     )
     outputs.tables["model_clv_holdout_weekly"] = small_table(spark, report.weekly, WEEKLY_SCHEMA)
-    outputs.manifest["clv"] = {
-        **model.summary(),
-        "customers": model.bgnbd.customers if model.bgnbd else None,
-        "holdout": {**report.summary, "seconds": outputs.seconds["clv_holdout"]},
-    }
-    return scores
+    outputs.manifest["clv"]["holdout"] = report.summary
 
 
 def _churn(
