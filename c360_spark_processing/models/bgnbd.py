@@ -11,6 +11,7 @@ fits on weighted tuples and a pandas UDF scores Spark batches with the same code
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,24 +40,39 @@ class BgNbdParams:
         return cls(*fit.params)
 
 
+def likelihood_of(
+    x: FloatArray, t_x: FloatArray, age: FloatArray
+) -> Callable[[BgNbdParams], FloatArray]:
+    """The per-customer log-likelihood (the paper's equation 6) as a function of the parameters.
+
+    L = B(a, b+x)/B(a, b) · Γ(r+x) alpha^r / (Γ(r) (alpha+T)^(r+x))
+        + [x > 0] · B(a+1, b+x-1)/B(a, b) · Γ(r+x) alpha^r / (Γ(r) (alpha+t_x)^(r+x)),
+    computed in logs so it never overflows. The optimiser evaluates it hundreds of times over up
+    to a million tuples, so the gamma and beta terms are computed once per distinct x and the
+    logarithms once per distinct t_x and T: an evaluation is then a few gathers per tuple.
+    """
+    ux, ix = np.unique(x, return_inverse=True)
+    ut, it = np.unique(t_x, return_inverse=True)
+    ua, ia = np.unique(age, return_inverse=True)
+    repeat = x > 0
+
+    def evaluate(params: BgNbdParams) -> FloatArray:
+        r, alpha, a, b = params.r, params.alpha, params.a, params.b
+        common = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+        alive = betaln(a, b + ux)[ix] - (r + x) * np.log(alpha + ua)[ia]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dropped_x = betaln(a + 1, np.maximum(b + ux - 1, 1e-300))
+            dropped = np.where(repeat, dropped_x[ix] - (r + x) * np.log(alpha + ut)[it], -np.inf)
+        return np.asarray(common[ix] + np.logaddexp(alive, dropped), dtype=np.float64)
+
+    return evaluate
+
+
 def log_likelihood(
     params: BgNbdParams, x: FloatArray, t_x: FloatArray, age: FloatArray
 ) -> FloatArray:
-    """Per-customer log-likelihood (the paper's equation 6), computed in logs so it never overflows.
-
-    L = B(a, b+x)/B(a, b) · Γ(r+x) alpha^r / (Γ(r) (alpha+T)^(r+x))
-        + [x > 0] · B(a+1, b+x-1)/B(a, b) · Γ(r+x) alpha^r / (Γ(r) (alpha+t_x)^(r+x))
-    """
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-    still_alive = betaln(a, b + x) - (r + x) * np.log(alpha + age)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dropped = np.where(
-            x > 0,
-            betaln(a + 1, np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
-            -np.inf,
-        )
-    return np.asarray(common + np.logaddexp(still_alive, dropped), dtype=np.float64)
+    """Per-customer log-likelihood at `params` (see `likelihood_of`)."""
+    return likelihood_of(x, t_x, age)(params)
 
 
 def check_summary(x: FloatArray, t_x: FloatArray, age: FloatArray) -> None:
@@ -75,11 +91,8 @@ def fit(x: FloatArray, t_x: FloatArray, age: FloatArray, weights: FloatArray) ->
     check_summary(x, t_x, age)
     mean_age = float(np.dot(weights, age) / max(weights.sum(), 1.0))
     start = np.array([1.0, max(mean_age, 1.0), 1.0, 1.0])
-    return maximise(
-        lambda p: log_likelihood(BgNbdParams(*p), x, t_x, age),
-        weights,
-        start,
-    )
+    evaluate = likelihood_of(x, t_x, age)
+    return maximise(lambda p: evaluate(BgNbdParams(*p)), weights, start)
 
 
 def _dropout_odds_log(

@@ -201,7 +201,7 @@ def train(labelled: DataFrame, settings: PipelineSettings) -> PipelineModel:
                 featuresCol="_features",
                 labelCol="label",
                 regParam=settings.churn_reg_param,
-                maxIter=100,
+                maxIter=50,
             ),
         ]
     )

@@ -43,7 +43,7 @@ from c360_spark_processing.settings import PipelineSettings
 METHODS: tuple[str, ...] = ("kmeans", "gaussian_mixture", "bisecting_kmeans")
 RFM: tuple[str, ...] = ("recency_days", "frequency", "monetary")
 DISTANCE = "squaredEuclidean"
-MAX_ITERATIONS = 30
+MAX_ITERATIONS = 20
 SCATTER_POINTS = 1000
 """Sampled buyers per method published for a scatter chart."""
 MIN_BUYERS_PER_CLUSTER = 10

@@ -65,7 +65,7 @@ def maximise(
         np.log(start),
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9},
+        options={"maxiter": 1000, "ftol": 1e-11, "gtol": 1e-9},
     )
     params = np.exp(result.x)
     at_bound = bool(np.any(np.abs(result.x) >= LOG_BOUND - 1e-6))
