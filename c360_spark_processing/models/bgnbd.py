@@ -11,11 +11,10 @@ fits on weighted tuples and a pandas UDF scores Spark batches with the same code
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaln, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from c360_spark_processing.models.fitting import (
     Fit,
@@ -40,39 +39,83 @@ class BgNbdParams:
         return cls(*fit.params)
 
 
-def likelihood_of(
-    x: FloatArray, t_x: FloatArray, age: FloatArray
-) -> Callable[[BgNbdParams], FloatArray]:
-    """The per-customer log-likelihood (the paper's equation 6) as a function of the parameters.
+class Likelihood:
+    """The per-customer log-likelihood (the paper's equation 6) and its gradient, for fixed
+    summaries, as functions of the parameters.
 
     L = B(a, b+x)/B(a, b) · Γ(r+x) alpha^r / (Γ(r) (alpha+T)^(r+x))
         + [x > 0] · B(a+1, b+x-1)/B(a, b) · Γ(r+x) alpha^r / (Γ(r) (alpha+t_x)^(r+x)),
-    computed in logs so it never overflows. The optimiser evaluates it hundreds of times over up
-    to a million tuples, so the gamma and beta terms are computed once per distinct x and the
-    logarithms once per distinct t_x and T: an evaluation is then a few gathers per tuple.
+    computed in logs so it never overflows. The optimiser evaluates it many times over up to a
+    million tuples, so the gamma, beta and digamma terms are computed once per distinct x and
+    the logarithms once per distinct t_x and T: an evaluation is a few gathers per tuple. The
+    analytic gradient spares the optimiser four evaluations per step.
     """
-    ux, ix = np.unique(x, return_inverse=True)
-    ut, it = np.unique(t_x, return_inverse=True)
-    ua, ia = np.unique(age, return_inverse=True)
-    repeat = x > 0
 
-    def evaluate(params: BgNbdParams) -> FloatArray:
+    def __init__(self, x: FloatArray, t_x: FloatArray, age: FloatArray) -> None:
+        self.x = x
+        self.repeat = x > 0
+        self.ux, self.ix = np.unique(x, return_inverse=True)
+        self.ut, self.it = np.unique(t_x, return_inverse=True)
+        self.ua, self.ia = np.unique(age, return_inverse=True)
+
+    def _terms(self, params: BgNbdParams) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per tuple: the common term, the log of the still-alive and of the dropped-out branch."""
         r, alpha, a, b = params.r, params.alpha, params.a, params.b
+        ux, ix, x = self.ux, self.ix, self.x
         common = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-        alive = betaln(a, b + ux)[ix] - (r + x) * np.log(alpha + ua)[ia]
+        alive = betaln(a, b + ux)[ix] - (r + x) * np.log(alpha + self.ua)[self.ia]
         with np.errstate(divide="ignore", invalid="ignore"):
             dropped_x = betaln(a + 1, np.maximum(b + ux - 1, 1e-300))
-            dropped = np.where(repeat, dropped_x[ix] - (r + x) * np.log(alpha + ut)[it], -np.inf)
-        return np.asarray(common[ix] + np.logaddexp(alive, dropped), dtype=np.float64)
+            dropped = np.where(
+                self.repeat, dropped_x[ix] - (r + x) * np.log(alpha + self.ut)[self.it], -np.inf
+            )
+        return common[ix], alive, dropped
 
-    return evaluate
+    def value(self, params: BgNbdParams) -> FloatArray:
+        common, alive, dropped = self._terms(params)
+        return np.asarray(common + np.logaddexp(alive, dropped), dtype=np.float64)
+
+    def gradient(self, params: BgNbdParams) -> FloatArray:
+        """d(log-likelihood)/d(r, alpha, a, b) per tuple, shape (tuples, 4).
+
+        With w = P(the still-alive branch | the data) = sigmoid(alive - dropped), the gradient
+        is that of the common term plus w and 1 - w times the gradients of the two branches.
+        """
+        r, alpha, a, b = params.r, params.alpha, params.a, params.b
+        ux, ix, x = self.ux, self.ix, self.x
+        _, alive, dropped = self._terms(params)
+        with np.errstate(invalid="ignore"):
+            w = expit(alive - dropped)
+        w = np.where(self.repeat, w, 1.0)
+        log_t = np.log(alpha + self.ua)[self.ia]
+        log_tx = np.log(alpha + self.ut)[self.it]
+        dig_abx = digamma(a + b + ux)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dropped_b = np.where(ux > 0, digamma(np.maximum(b + ux - 1, 1e-300)) - dig_abx, 0.0)
+        g_r = (digamma(r + ux) - digamma(r))[ix] + np.log(alpha) - w * log_t - (1 - w) * log_tx
+        g_alpha = r / alpha - (r + x) * (
+            w / (alpha + self.ua)[self.ia] + (1 - w) / (alpha + self.ut)[self.it]
+        )
+        g_a = (
+            digamma(a + b)
+            - digamma(a)
+            + w * (digamma(a) - dig_abx)[ix]
+            + (1 - w) * (digamma(a + 1) - dig_abx)[ix]
+        )
+        g_b = (
+            digamma(a + b)
+            - digamma(b)
+            + w * (digamma(b + ux) - dig_abx)[ix]
+            + (1 - w) * dropped_b[ix]
+        )
+        return np.stack([g_r, g_alpha, g_a, g_b], axis=1)
 
 
 def log_likelihood(
     params: BgNbdParams, x: FloatArray, t_x: FloatArray, age: FloatArray
 ) -> FloatArray:
-    """Per-customer log-likelihood at `params` (see `likelihood_of`)."""
-    return likelihood_of(x, t_x, age)(params)
+    """Per-customer log-likelihood at `params` (see `Likelihood`)."""
+    return Likelihood(x, t_x, age).value(params)
 
 
 def check_summary(x: FloatArray, t_x: FloatArray, age: FloatArray) -> None:
@@ -91,8 +134,13 @@ def fit(x: FloatArray, t_x: FloatArray, age: FloatArray, weights: FloatArray) ->
     check_summary(x, t_x, age)
     mean_age = float(np.dot(weights, age) / max(weights.sum(), 1.0))
     start = np.array([1.0, max(mean_age, 1.0), 1.0, 1.0])
-    evaluate = likelihood_of(x, t_x, age)
-    return maximise(lambda p: evaluate(BgNbdParams(*p)), weights, start)
+    likelihood = Likelihood(x, t_x, age)
+    return maximise(
+        lambda p: likelihood.value(BgNbdParams(*p)),
+        weights,
+        start,
+        gradient=lambda p: likelihood.gradient(BgNbdParams(*p)),
+    )
 
 
 def _dropout_odds_log(

@@ -147,3 +147,21 @@ def test_gamma_gamma_expected_value() -> None:
     assert got == pytest.approx([population, shrunk], rel=1e-12)
     no_mean = GammaGammaParams(p=1.0, q=0.9, v=5.0)
     assert np.isnan(gamma_gamma.expected_value(no_mean, np.array([1.0]), np.array([1.0]))).all()
+
+
+def test_analytic_gradient_matches_finite_differences() -> None:
+    x, t_x, age = simulate(DAYS, 300, seed=5)
+    likelihood = bgnbd.Likelihood(x, t_x, age)
+    for params in (DAYS, BgNbdParams(0.243, 4.414, 0.793, 2.426), BgNbdParams(2.0, 30.0, 1.5, 0.7)):
+        got = likelihood.gradient(params).sum(axis=0)
+        values = np.array([params.r, params.alpha, params.a, params.b])
+        for k in range(4):
+            step = 1e-6 * values[k]
+            up, down = values.copy(), values.copy()
+            up[k] += step
+            down[k] -= step
+            slope = (
+                likelihood.value(BgNbdParams(*up)).sum()
+                - likelihood.value(BgNbdParams(*down)).sum()
+            ) / (2 * step)
+            assert got[k] == pytest.approx(slope, rel=1e-5, abs=1e-6), (params, k)
