@@ -53,8 +53,13 @@ FEATURES: tuple[str, ...] = (
     "support_score",
     "loyalty_tier_rank",
     *(f"{c}_order_share" for c in CHANNELS),
+    "bgnbd_no_purchase",
 )
-"""Model inputs, in the order of the importance table."""
+"""Model inputs, in the order of the importance table. The last is the BG/NBD probability of no
+purchase in the horizon (fitted on the same data), which `with_bgnbd` adds to `churn_features`."""
+
+BGNBD_NEUTRAL = 0.5
+"""The BG/NBD feature's value when that fit failed: a constant the standardisation zeroes."""
 
 TREND_DAYS = 90
 SCORERS: tuple[str, ...] = ("model", "heuristic", "recency", "bgnbd")
@@ -87,7 +92,8 @@ def churn_features(
     cutoff: date,
     settings: PipelineSettings,
 ) -> DataFrame:
-    """customer_id, FEATURES and the heuristic's inputs of every customer who bought by `cutoff`.
+    """customer_id, FEATURES but the BG/NBD one and the heuristic's inputs of every customer who
+    bought by `cutoff`.
 
     `orders`: completed orders (customer_id, order_date, net_amount, channel); `sessions`:
     (customer_id, start_date); `tickets`: fact_support_tickets; `loyalty_tiers`:
@@ -170,6 +176,14 @@ def churn_features(
     )
 
 
+def with_bgnbd(features: DataFrame, no_purchase: DataFrame) -> DataFrame:
+    """Adds `bgnbd` (customer_id, bgnbd from `bgnbd_no_purchase`; null when the fit failed) and
+    the model's feature, held at BGNBD_NEUTRAL where it is null."""
+    return features.join(no_purchase, "customer_id", "left").withColumn(
+        "bgnbd_no_purchase", F.coalesce(F.col("bgnbd"), F.lit(BGNBD_NEUTRAL))
+    )
+
+
 def churn_labels(orders: DataFrame, cutoff: date, as_of: date) -> DataFrame:
     """customer_id, label: 1 when a customer who bought by the cut-off bought nothing after it."""
     day = F.col("order_date")
@@ -238,7 +252,7 @@ def bgnbd_no_purchase(summary: DataFrame, fit: Fit, horizon: float) -> DataFrame
 
 
 def scored_test_set(model: PipelineModel, test: DataFrame, settings: PipelineSettings) -> DataFrame:
-    """The test set's label and the scores of the model, the heuristic and recency.
+    """The test set's label and the scores of the model and of every baseline.
 
     Probabilities are rounded to their published 4 decimals, so the histogram stays small.
     """
@@ -255,6 +269,7 @@ def scored_test_set(model: PipelineModel, test: DataFrame, settings: PipelineSet
         rate(vector_to_array(F.col("probability"))[1]).alias("model"),
         rate(heuristic).alias("heuristic"),
         F.col("recency_days").cast("double").alias("recency"),
+        rate(F.col("bgnbd")).alias("bgnbd"),
     )
 
 

@@ -32,7 +32,8 @@ from c360_spark_processing.facts import Facts, Materialize
 from c360_spark_processing.facts.orders import COMPLETED
 from c360_spark_processing.models import churn
 from c360_spark_processing.models.clusters import cluster_buyers
-from c360_spark_processing.models.clv import clv_scores, fit_bgnbd, fit_clv
+from c360_spark_processing.models.clv import ClvModel, clv_scores, fit_bgnbd, fit_clv
+from c360_spark_processing.models.fitting import Fit
 from c360_spark_processing.models.holdout import (
     BY_FREQUENCY_SCHEMA,
     WEEKLY_SCHEMA,
@@ -169,12 +170,23 @@ def build_models(
     days = materialize("model_purchase_days", purchase_days(transactions(orders), as_of))
     outputs = ModelOutputs()
     with outputs.timed("clv"):
-        clv = _clv(days, as_of, settings, materialize, outputs)
+        clv, summary, model = _clv(days, as_of, settings, materialize, outputs)
     with outputs.timed("clv_holdout"):
         _clv_holdout(spark, days, as_of, settings, outputs)
     with outputs.timed("churn"):
+        no_purchase = _no_purchase(summary, model.bgnbd, settings)
         churn_scores = _churn(
-            spark, facts, loaded, crosswalk, orders, days, as_of, settings, materialize, outputs
+            spark,
+            facts,
+            loaded,
+            crosswalk,
+            orders,
+            days,
+            no_purchase,
+            as_of,
+            settings,
+            materialize,
+            outputs,
         )
     with outputs.timed("clusters"):
         labels = _clusters(spark, orders, as_of, settings, materialize, outputs)
@@ -230,17 +242,19 @@ def _clv(
     settings: PipelineSettings,
     materialize: Materialize,
     outputs: ModelOutputs,
-) -> DataFrame:
-    """BG/NBD + Gamma-Gamma on every buyer: the manifest's fit and the per-customer scores."""
+) -> tuple[DataFrame, DataFrame, ClvModel]:
+    """BG/NBD + Gamma-Gamma on every buyer: the manifest's fit, the per-customer scores, and the
+    summary and model the churn model reuses."""
     summary = materialize("model_clv_summary", rfm_summary(days, as_of, PIPELINE_TIME_UNIT))
     model = fit_clv(summary, PIPELINE_TIME_UNIT)
     outputs.manifest["clv"] = {
         **model.summary(),
         "customers": model.bgnbd.customers if model.bgnbd else None,
     }
-    return materialize(
+    scores = materialize(
         "model_clv_scores", clv_scores(summary, model, settings.clv_annual_discount_rate)
     )
+    return scores, summary, model
 
 
 def _clv_holdout(
@@ -266,12 +280,17 @@ def _churn(
     crosswalk: DataFrame,
     orders: DataFrame,
     days: DataFrame,
+    no_purchase: DataFrame,
     as_of: date,
     settings: PipelineSettings,
     materialize: Materialize,
     outputs: ModelOutputs,
 ) -> DataFrame:
-    """Train and test the churn model at the cut-off, publish its report, score every buyer."""
+    """Train and test the churn model at the cut-off, publish its report, score every buyer.
+
+    `no_purchase` is the BG/NBD feature at the as-of date; at the cut-off it comes from BG/NBD
+    refitted on the data up to the cut-off, which is also the `bgnbd` baseline.
+    """
     cutoff = churn.cutoff_date(as_of, settings)
     sessions = materialize("model_sessions", churn.session_starts(loaded["app_events"], crosswalk))
     tiers = loyalty_record(loaded["loyalty_members"], crosswalk).select(
@@ -284,7 +303,7 @@ def _churn(
 
     labelled = materialize(
         "model_churn_training",
-        features(cutoff)
+        churn.with_bgnbd(features(cutoff), _no_purchase_at(days, cutoff, settings))
         .join(churn.churn_labels(orders, cutoff, as_of), "customer_id")
         .withColumn("_train", churn.in_training(F.col("customer_id"), settings)),
     )
@@ -301,7 +320,6 @@ def _churn(
         return spark.createDataFrame([], CHURN_SCORES_SCHEMA)
     model = churn.train(training, settings)
     scored = churn.scored_test_set(model, labelled.filter(~F.col("_train")), settings)
-    scored = scored.join(_bgnbd_baseline(days, cutoff, settings), "customer_id", "left")
     report = churn.report(churn.histograms(scored), model, cutoff, int(counts["n"]))
     manifest.update(report.summary)
     outputs.tables["model_churn_comparison"] = small_table(
@@ -314,17 +332,24 @@ def _churn(
     outputs.tables["model_churn_importance"] = small_table(
         spark, report.importance, IMPORTANCE_SCHEMA
     )
-    return materialize("model_churn_scores", churn.score(model, features(as_of)))
+    now = churn.with_bgnbd(features(as_of), no_purchase)
+    return materialize("model_churn_scores", churn.score(model, now))
 
 
-def _bgnbd_baseline(days: DataFrame, cutoff: date, settings: PipelineSettings) -> DataFrame:
-    """customer_id, bgnbd: P(no purchase in the churn horizon) under BG/NBD fitted at the cut-off."""
-    summary = rfm_summary(
-        days.filter(F.col("purchase_date") <= F.lit(cutoff)), cutoff, PIPELINE_TIME_UNIT
-    )
-    fit, _ = fit_bgnbd(tuple_counts(summary, ("x", "t_x", "T")))
+def _no_purchase(summary: DataFrame, fit: Fit | None, settings: PipelineSettings) -> DataFrame:
+    """customer_id, bgnbd: P(no purchase in the next churn_cutoff_days) under `fit` (null
+    without a converged fit), rounded to its published 4 decimals."""
     if fit is None or not fit.converged:
         return summary.select("customer_id", F.lit(None).cast("double").alias("bgnbd"))
     horizon = settings.churn_cutoff_days / unit_days(PIPELINE_TIME_UNIT)
     baseline = churn.bgnbd_no_purchase(summary, fit, horizon)
     return baseline.select("customer_id", rate(F.col("bgnbd")).alias("bgnbd"))
+
+
+def _no_purchase_at(days: DataFrame, cutoff: date, settings: PipelineSettings) -> DataFrame:
+    """The same under BG/NBD refitted on the purchase days up to the cut-off."""
+    summary = rfm_summary(
+        days.filter(F.col("purchase_date") <= F.lit(cutoff)), cutoff, PIPELINE_TIME_UNIT
+    )
+    fit, _ = fit_bgnbd(tuple_counts(summary, ("x", "t_x", "T")))
+    return _no_purchase(summary, fit, settings)
