@@ -351,7 +351,7 @@ def report(
         for s, f in by_scorer.items()
     ]
     calibration = [
-        (s, int(row["decile"]), row["customers"], row["mean_score"], row["churned"])
+        (s, int(row["decile"]), row["customers"], row["mean_value"], row["churned"])
         for s, h in hists.items()
         for row in decile_table(h)
     ]

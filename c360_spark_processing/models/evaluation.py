@@ -89,7 +89,7 @@ def decile_table(h: Histogram) -> list[dict[str, float]]:
             {
                 "decile": k + 1,
                 "customers": customers,
-                "mean_score": float(np.dot(share, d.score) / customers) if customers else 0.0,
+                "mean_value": float(np.dot(share, d.score) / customers) if customers else 0.0,
                 "churned": float(np.dot(weight, d.positives)),
             }
         )

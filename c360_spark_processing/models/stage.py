@@ -76,7 +76,7 @@ CALIBRATION_SCHEMA = StructType(
         StructField("scorer", StringType(), False),
         StructField("decile", IntegerType(), False),
         StructField("customers", DoubleType(), False),
-        StructField("mean_score", DoubleType(), False),
+        StructField("mean_value", DoubleType(), False),
         StructField("churners", DoubleType(), False),
     ]
 )

@@ -96,12 +96,24 @@ def tuple_counts(frame: DataFrame, columns: tuple[str, ...]) -> Tuples:
     )
 
 
-def repeat_value_tuples(summary: DataFrame) -> Tuples:
-    """(x, monetary) of repeat customers with monetary in cents, the Gamma-Gamma's input.
+MONETARY_DIGITS = 4
+"""Significant digits of the mean repeat value in the Gamma-Gamma's tuples."""
 
-    Cents are the amounts' own precision, so the grouping loses nothing the data holds.
+
+def significant(value: Column, digits: int) -> Column:
+    """`value` (> 0) rounded to `digits` significant digits."""
+    unit = F.pow(F.lit(10.0), F.floor(F.log10(value)) - (digits - 1))
+    return F.round(value / unit) * unit
+
+
+def repeat_value_tuples(summary: DataFrame) -> Tuples:
+    """Distinct (x, monetary) of repeat customers with their counts, the Gamma-Gamma's input.
+
+    A mean of several amounts is nearly unique per customer, so it is rounded to MONETARY_DIGITS
+    significant digits (at most 0.005% off) for the customers to share tuples: the driver then
+    gets an aggregate, not a row per customer, and the fit moves by far less than its error.
     """
     repeat = summary.filter((F.col("x") > 0) & (F.col("monetary") > 0)).select(
-        "x", F.round("monetary", 2).alias("monetary")
+        "x", significant(F.col("monetary"), MONETARY_DIGITS).alias("monetary")
     )
     return tuple_counts(repeat, ("x", "monetary"))

@@ -90,9 +90,9 @@ def test_deciles_split_ties_evenly_and_lift_is_top_share_over_base() -> None:
     assert [r["customers"] for r in rows] == [2.0] * 10
     # Decile 1 holds two of the three 1.0s: 2/3 of their 2 churners.
     assert rows[0]["churned"] == pytest.approx(4 / 3)
-    assert rows[0]["mean_score"] == pytest.approx(1.0)
+    assert rows[0]["mean_value"] == pytest.approx(1.0)
     # Decile 2: the last 1.0 and one of the 0.5s.
-    assert rows[1]["mean_score"] == pytest.approx(0.75)
+    assert rows[1]["mean_value"] == pytest.approx(0.75)
     assert rows[1]["churned"] == pytest.approx(2 / 3 + 0.5)
     assert sum(r["churned"] for r in rows) == pytest.approx(7)
     lift = top_decile_lift(histogram(frame.astype(float)))
