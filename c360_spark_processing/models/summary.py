@@ -20,9 +20,6 @@ from c360_spark_processing.models.fitting import FloatArray
 TIME_UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0}
 """Length of each supported time unit in days; t_x and T are days / this."""
 
-TRANSACTION_COLUMNS: tuple[str, ...] = ("customer_id", "purchase_date", "amount")
-SUMMARY_COLUMNS: tuple[str, ...] = ("customer_id", "x", "t_x", "T", "monetary")
-
 
 class TimeUnitError(ValueError):
     """A time unit other than those of TIME_UNIT_DAYS."""
