@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from bench.report import ROOT, WORK, PeakTreeMemory, machine, median, write_section
+from c360_contract.vocabulary import LOYALTY_TIERS, NO_LOYALTY_TIER
 
 CACHED_PATHS: tuple[str, ...] = (
     "/marketing/customer-health-overview",
@@ -48,19 +49,19 @@ CACHED_PATHS: tuple[str, ...] = (
 PROFILE_FILTERS: dict[str, tuple[str, ...]] = {
     "customer_status": ("Active", "At Risk", "Churned", "New", "Prospect"),
     "segment": ("Premium", "Standard", "Basic"),
-    "loyalty_tier": ("Bronze", "Silver", "Gold", "Platinum", "None"),
+    "loyalty_tier": (*LOYALTY_TIERS, NO_LOYALTY_TIER),
     "generation": ("Gen Z", "Millennials", "Gen X", "Baby Boomers"),
     "state": ("CA", "TX", "NY", "FL", "WA"),
 }
 PROFILE_SORTS = (
-    "-total_spent",
-    "-customer_health_score",
+    "total_spent_desc",
+    "customer_health_score_desc",
     "churn_risk_score",
     "customer_id",
-    "-last_order_date",
+    "last_order_date_desc",
     "recency_days",
-    "-predicted_clv_12m",
-    "-signup_date",  # the data key has no pii scope, which sorting by customer_name needs
+    "predicted_clv_12m_desc",
+    "signup_date_desc",  # the data key has no pii scope, which sorting by customer_name needs
 )
 
 # wrk script: cycles through a file of paths (one per line) with one API key; stops its thread
@@ -151,7 +152,7 @@ def _publish_copy(warehouse: Path) -> str:
     return new_id
 
 
-def _bench_warehouse(source: Path, work: Path) -> Path:
+def bench_warehouse(source: Path, work: Path) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     snapshot_id = (source / "CURRENT").read_text().strip()
     warehouse = work / "warehouse"
@@ -162,7 +163,7 @@ def _bench_warehouse(source: Path, work: Path) -> Path:
     return warehouse
 
 
-def _get(port: int, path: str, key: str | None = None) -> tuple[int, bytes]:
+def http_get(port: int, path: str, key: str | None = None) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", path, headers={"X-API-Key": key} if key else {})
@@ -206,7 +207,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise SystemExit(f"server exited with {self.proc.returncode}; see {self._log.name}")
             try:
-                if _get(self.port, "/health")[0] == 200:
+                if http_get(self.port, "/health")[0] == 200:
                     return time.perf_counter() - self.started
             except OSError:
                 pass
@@ -223,7 +224,7 @@ class Server:
         self._log.close()
 
 
-def _wait_loaded(log: Path, timeout: float = 300.0) -> None:
+def wait_loaded(log: Path, timeout: float = 300.0) -> None:
     """Measure nothing while the served snapshot is still being copied into memory."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -316,7 +317,7 @@ def _customer_paths(snapshot: Path, count: int) -> list[str]:
 
 
 def _cache_hits(port: int, admin_key: str) -> int:
-    status, body = _get(port, "/admin/metrics", admin_key)
+    status, body = http_get(port, "/admin/metrics", admin_key)
     assert status == 200, body
     hits: int = json.loads(body)["data"]["cache_hits"]
     return hits
@@ -340,7 +341,7 @@ def _switch_under_load(
         new_id = _publish_copy(warehouse)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if json.loads(_get(server.port, "/health")[1])["snapshot_id"] == new_id:
+            if json.loads(http_get(server.port, "/health")[1])["snapshot_id"] == new_id:
                 switched += 1
                 break
             time.sleep(0.05)
@@ -353,7 +354,7 @@ def _measure(source: Path, args: argparse.Namespace) -> SizeResult:
     manifest = json.loads((snapshot_dir / "manifest.json").read_text())
     customers = int(manifest["tables"]["customer_profile"]["rows"])
     work = WORK / f"api_{customers}"
-    warehouse = _bench_warehouse(source, work)
+    warehouse = bench_warehouse(source, work)
     data_key, admin_key = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     keys = [
         {
@@ -390,7 +391,7 @@ def _measure(source: Path, args: argparse.Namespace) -> SizeResult:
     ]
     server = Server(warehouse, env, log)
     server.wait_healthy()
-    _wait_loaded(log)
+    wait_loaded(log)
     opened = [
         float(json.loads(x)["seconds"])
         for x in log.read_text().splitlines()
@@ -399,7 +400,7 @@ def _measure(source: Path, args: argparse.Namespace) -> SizeResult:
     try:
         with PeakTreeMemory(server.proc.pid) as mem:
             for path in CACHED_PATHS:  # fill the cache once, so the cached scenarios only hit
-                assert _get(server.port, path, data_key)[0] == 200
+                assert http_get(server.port, path, data_key)[0] == 200
             scenarios, uncached_hits = [], 0
             for name, paths, key in scenarios_paths:
                 distinct = len(paths) > 1  # each run walks the list from its own end

@@ -93,17 +93,19 @@ class ErrorDetails(BaseModel):
     """The status code plus whatever the error adds (parameter, allowed values, job id, ...)."""
 
     model_config = ConfigDict(extra="allow")
-    status_code: int
+    status_code: int = Field(description="The HTTP status, repeated for clients that lose it.")
 
 
 class ErrorEnvelope(BaseModel):
     """Every error answer, whatever its status."""
 
-    success: Literal[False] = False
-    error_type: str = Field(examples=["validation_error"])
-    error_message: str
-    timestamp: datetime
-    error_details: ErrorDetails
+    success: Literal[False] = Field(default=False, description="Always false on an error.")
+    error_type: str = Field(
+        examples=["validation_error"], description="Machine-readable kind of the error."
+    )
+    error_message: str = Field(description="What went wrong, in words.")
+    timestamp: datetime = Field(description="When the error was answered (UTC).")
+    error_details: ErrorDetails = Field(description="The status and the error's particulars.")
 
 
 def error_responses(*errors: type[C360Error]) -> dict[int | str, dict[str, Any]]:

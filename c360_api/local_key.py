@@ -14,7 +14,8 @@ import os
 import secrets
 from pathlib import Path
 
-from c360_api.core.config import ApiKey, Scope
+from c360_api.core.config import ApiKey
+from c360_contract.scopes import Scope
 
 DEFAULT_KEY_FILE = Path(".c360/admin-key")
 KEY_ID = "local-admin-file"

@@ -35,8 +35,9 @@ SCALES: dict[str, tuple[float, float]] = {
     "avg_churn_risk": (0.0, 1.0),
     "avg_csat": (1.0, 5.0),
     "avg_csat_last_365d": (1.0, 5.0),
-    # A loss makes the margin negative.
+    # A loss makes the margin negative; a fall in revenue makes growth negative (at least -100).
     "margin_pct": (-inf, 100.0),
+    "growth_pct": (-100.0, inf),
 }
 
 

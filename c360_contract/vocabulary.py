@@ -95,3 +95,6 @@ GENERATIONS: tuple[str, ...] = (
     "Unknown",
 )
 RISK_STATUSES: tuple[str, ...] = ("Low", "Medium", "High", "Critical")
+# loyalty_tier of customers without a membership: a word no CSV reader takes for a missing value
+# (pandas reads "None", "NA" or "null" as empty by default).
+NO_LOYALTY_TIER = "No Tier"

@@ -1,7 +1,8 @@
 """App and web sessions of account holders, as event funnels.
 
-Two kinds of session: one ending in the purchase of a tracked online/app order, and browsing
-sessions over the person's active period, more frequent for app-minded (younger) persons.
+Two kinds of session: one ending in the purchase of a tracked online/app order (at the order's
+instant), and browsing sessions over the person's active period, more frequent for app-minded
+(younger) persons, at online-shopping hours of the person's local clock.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import numpy as np
 from c360_mock_data import reference as ref
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig
 from c360_mock_data.formatting import BoolArray, IntArray
+from c360_mock_data.localtime import into_window, local_instants
 from c360_mock_data.orders import (
     CHANNEL_APP,
     CHANNEL_STORE,
     Orders,
+    online_hours,
     preferred_products,
     segment_starts,
 )
@@ -70,8 +73,14 @@ def make_events(
     rate = 0.6 + 3.0 * persons.app_propensity
     count = np.where(persons.has_account, rng.poisson(rate * span / (365.0 * SECONDS_PER_DAY)), 0)
     b_person = np.repeat(np.arange(n), count)
-    b_app = rng.random(len(b_person)) < persons.app_propensity[b_person]
-    b_start = since[b_person] + (rng.random(len(b_person)) * span[b_person]).astype(np.int64)
+    m = len(b_person)
+    b_app = rng.random(m) < persons.app_propensity[b_person]
+    first_day = since // SECONDS_PER_DAY
+    days = active_until // SECONDS_PER_DAY - first_day + 1
+    b_day = first_day[b_person] + (rng.random(m) * days[b_person]).astype(np.int64)
+    b_local = local_instants(b_day, online_hours(rng, m), persons.city_idx[b_person], config, rng)
+    # The first and last day's local hours may fall before the account or after the active end.
+    b_start = np.clip(into_window(b_local, config), since[b_person], active_until[b_person])
 
     k = len(p_person)
     person = np.concatenate([p_person, b_person])

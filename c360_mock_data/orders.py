@@ -2,7 +2,8 @@
 
 While active a person buys at their own Poisson rate; after every purchase they may drop out for good.
 Time runs on a seasonal clock (Nov/Dec and weekends weigh more), so calendar volume follows the season
-while each person's process stays a simple renewal process.
+while each person's process stays a simple renewal process. Hours of day are drawn on the buyer's
+local clock and stored as the true UTC instant (`localtime`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from c360_mock_data import reference as ref
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig
 from c360_mock_data.formatting import BoolArray, FloatArray, IntArray
+from c360_mock_data.localtime import into_window, local_instants
 from c360_mock_data.population import Persons
 from c360_mock_data.products import Catalogue
 
@@ -50,6 +52,11 @@ def daily_weights(config: GeneratorConfig) -> FloatArray:
 
 def _choice(rng: np.random.Generator, weights: FloatArray, size: int) -> IntArray:
     return rng.choice(len(weights), size=size, p=weights / weights.sum())
+
+
+def online_hours(rng: np.random.Generator, size: int) -> IntArray:
+    """Local hours of day at which people shop, browse and write to support online."""
+    return _choice(rng, ONLINE_HOUR_WEIGHTS, size)
 
 
 def segment_starts(counts: IntArray) -> IntArray:
@@ -129,9 +136,12 @@ def draw_purchases(
     hour = np.where(
         channel == CHANNEL_STORE,
         _choice(rng, STORE_HOUR_WEIGHTS, n_kept),
-        _choice(rng, ONLINE_HOUR_WEIGHTS, n_kept),
+        online_hours(rng, n_kept),
     )
-    ts = (config.start_day + day) * SECONDS_PER_DAY + hour * 3600 + rng.integers(0, 3600, n_kept)
+    # Hours are the buyer's local clock: a store order in the home city (no store data yet),
+    # an online or app order where the buyer lives.
+    city = persons.city_idx[person[inside]]
+    ts = into_window(local_instants(config.start_day + day, hour, city, config, rng), config)
 
     last_day = np.searchsorted(edges, last_clock, side="right") - 1
     idle = rng.integers(7, 60, n) * SECONDS_PER_DAY

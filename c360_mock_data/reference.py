@@ -476,6 +476,30 @@ CITIES: tuple[tuple[str, str, int, float], ...] = (
     ("Sioux Falls", "SD", 571, 0.19),
     ("Cheyenne", "WY", 820, 0.07),
 )
+# IANA time zone of every state (and DC): the zone of most of its population where a state spans
+# two (AK Anchorage, not Adak; FL, IN, KY, MI Eastern; ID Mountain; KS, NE, ND, SD, TN, TX
+# Central; NV, OR Pacific). Cities take their state's zone, so El Paso (on Mountain time) is
+# on Central here.
+STATE_TIMEZONES: dict[str, str] = {
+    "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix",
+    "AR": "America/Chicago", "CA": "America/Los_Angeles", "CO": "America/Denver",
+    "CT": "America/New_York", "DC": "America/New_York", "DE": "America/New_York",
+    "FL": "America/New_York", "GA": "America/New_York", "HI": "Pacific/Honolulu",
+    "IA": "America/Chicago", "ID": "America/Boise", "IL": "America/Chicago",
+    "IN": "America/Indiana/Indianapolis", "KS": "America/Chicago", "KY": "America/New_York",
+    "LA": "America/Chicago", "MA": "America/New_York", "MD": "America/New_York",
+    "ME": "America/New_York", "MI": "America/Detroit", "MN": "America/Chicago",
+    "MO": "America/Chicago", "MS": "America/Chicago", "MT": "America/Denver",
+    "NC": "America/New_York", "ND": "America/Chicago", "NE": "America/Chicago",
+    "NH": "America/New_York", "NJ": "America/New_York", "NM": "America/Denver",
+    "NV": "America/Los_Angeles", "NY": "America/New_York", "OH": "America/New_York",
+    "OK": "America/Chicago", "OR": "America/Los_Angeles", "PA": "America/New_York",
+    "RI": "America/New_York", "SC": "America/New_York", "SD": "America/Chicago",
+    "TN": "America/Chicago", "TX": "America/Chicago", "UT": "America/Denver",
+    "VA": "America/New_York", "VT": "America/New_York", "WA": "America/Los_Angeles",
+    "WI": "America/Chicago", "WV": "America/New_York", "WY": "America/Denver",
+}  # fmt: skip
+CITY_TIMEZONES: tuple[str, ...] = tuple(STATE_TIMEZONES[state] for _, state, _, _ in CITIES)
 ACQUISITION_WEIGHTS: tuple[float, ...] = (0.24, 0.18, 0.16, 0.1, 0.08, 0.18, 0.06)
 TRAFFIC_WEIGHTS: tuple[float, ...] = (0.3, 0.25, 0.15, 0.12, 0.12, 0.06)
 ORDER_STATUS_WEIGHTS: tuple[float, ...] = (0.88, 0.05, 0.04, 0.03)

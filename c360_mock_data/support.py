@@ -1,8 +1,9 @@
 """Support tickets, and the churn they cause.
 
-Tickets follow orders (delivery, returns, ...). A bad experience (csat <= 2 or a resolution slower
-than five days) makes the person likely to stop buying shortly after it, so unhappy tickets precede
-churn in the data, as the churn-risk metric assumes.
+Tickets follow orders (delivery, returns, ...), some time after the order's instant; a person
+without orders writes at an online hour of their local clock. A bad experience (csat <= 2 or a
+resolution slower than five days) makes the person likely to stop buying shortly after it, so
+unhappy tickets precede churn in the data, as the churn-risk metric assumes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import numpy as np
 from c360_mock_data import reference as ref
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig
 from c360_mock_data.formatting import IntArray
-from c360_mock_data.orders import Purchases, segment_starts
+from c360_mock_data.localtime import into_window, local_instants
+from c360_mock_data.orders import Purchases, online_hours, segment_starts
 from c360_mock_data.population import Persons
 
 SLOW_RESOLUTION_HOURS = 120.0
@@ -65,8 +67,15 @@ def make_tickets(
     anchor = order_start[person] + (rng.random(m) * n_orders[person]).astype(np.int64)
     order_ts = purchases.ts if len(purchases.ts) else np.zeros(1, dtype=np.int64)
     after_order = order_ts[np.minimum(anchor, len(order_ts) - 1)]
+    # Without an order to follow, a ticket is written on a day since the person is known, at an
+    # online hour of their local clock.
     known_from = np.maximum(persons.acquired_day[person] * SECONDS_PER_DAY, config.start_second)
-    anywhere = known_from + (rng.random(m) * (config.end_second - known_from)).astype(np.int64)
+    first_day = known_from // SECONDS_PER_DAY
+    day = first_day + (rng.random(m) * (config.start_day + config.n_days - first_day)).astype(
+        np.int64
+    )
+    local = local_instants(day, online_hours(rng, m), persons.city_idx[person], config, rng)
+    anywhere = np.maximum(into_window(local, config), known_from)
     created = np.where(
         has_orders, after_order + rng.integers(3600, 10 * SECONDS_PER_DAY, m), anywhere
     )

@@ -1,6 +1,8 @@
-"""Column helpers shared by facts, scores and marts: rounding, day arithmetic, safe ratios.
+"""Column helpers shared by facts, scores and marts: rounding, business days, day arithmetic,
+safe ratios.
 
-One definition each, so "in the last N days" or "a percentage" means the same in every table.
+One definition each, so "in the last N days", "the day of an order" or "a percentage" means the
+same in every table.
 """
 
 from __future__ import annotations
@@ -21,6 +23,22 @@ def money(value: Column) -> Column:
 def rate(value: Column) -> Column:
     """0-1 rates are published with 4 decimals (c360_contract.units)."""
     return F.round(value, RATE_DECIMALS)
+
+
+def business_time(ts: Column, timezone: str) -> Column:
+    """The wall-clock time of a UTC instant in the business timezone, without a time zone.
+
+    Without one, Parquet readers (DuckDB, pandas) show the business clock as stored instead of
+    converting it to their own zone. Needs Spark's session timezone to be UTC (`start_spark`).
+    """
+    return F.from_utc_timestamp(ts, timezone).cast("timestamp_ntz")
+
+
+def business_date(ts: Column, timezone: str) -> Column:
+    """The business day of a UTC instant: its date on the business timezone's clock, so a day
+    runs from local midnight to midnight (an order at 03:30Z on 2 January is 1 January in New
+    York)."""
+    return F.to_date(business_time(ts, timezone))
 
 
 def days_since(day: Column, as_of: date) -> Column:

@@ -53,7 +53,7 @@ def health_overview(profile: DataFrame) -> DataFrame:
 
 
 def loyalty_metrics(profile: DataFrame) -> DataFrame:
-    """Members, points, value and status mix per loyalty tier (non-members as `None`)."""
+    """Members, points, value and status mix per loyalty tier (non-members as `No Tier`)."""
     grouped = profile.groupBy("loyalty_tier").agg(
         F.count("*").cast("int").alias("members"),
         avg2("points_balance").alias("avg_points_balance"),

@@ -32,6 +32,8 @@ from c360_contract.progress import (
     GateFailure,
 )
 from c360_contract.warehouse import warehouse_lock
+from c360_spark_processing.columns import business_date
+from c360_spark_processing.dimensions import dim_products
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
 from c360_spark_processing.gates import GateError, gates_manifest, source_gates
@@ -85,14 +87,16 @@ class _Run:
     accept_shrink: bool
     started: datetime
     clock: Callable[[], datetime]
+    stage_names: tuple[str, ...] = STAGES
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     stages: dict[str, dict[str, float | int]] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, int]]:
-        index = STAGES.index(name) + 1
-        log.info(STAGE_STARTED, stage=name, stage_index=index, stage_count=len(STAGES))
+        index = self.stage_names.index(name) + 1
+        count = len(self.stage_names)
+        log.info(STAGE_STARTED, stage=name, stage_index=index, stage_count=count)
         started = time.perf_counter()
         rows: dict[str, int] = {"rows_in": 0, "rows_out": 0}
         yield rows
@@ -102,7 +106,7 @@ class _Run:
             STAGE_FINISHED,
             stage=name,
             stage_index=index,
-            stage_count=len(STAGES),
+            stage_count=count,
             seconds=seconds,
             **rows,
         )
@@ -144,8 +148,9 @@ class _Run:
             "input_fingerprint": self.plan.fingerprint,
             "input_dir": str(self.plan.input_dir.resolve()),
             "code_version": code_version(),
-            "master": self.spark.sparkContext.master,
+            "master": self.spark.conf.get("spark.master", None),
             "driver_memory": self.spark.conf.get("spark.driver.memory", None),
+            "business_timezone": self.settings.business_timezone,
             "sources": self.sources,
             "tables": self.tables,
             "stages": self.stages,
@@ -169,9 +174,11 @@ def size_shuffle_partitions(total_bytes: int, settings: PipelineSettings) -> int
     return max(settings.min_shuffle_partitions, min(settings.max_shuffle_partitions, wanted))
 
 
-def default_as_of(orders: DataFrame) -> date:
-    """The day of the latest loaded order: the end of the observation window when none is given."""
-    latest = orders.agg(F.max(F.to_date("order_ts")).alias("d")).first()
+def default_as_of(orders: DataFrame, settings: PipelineSettings) -> date:
+    """The business day of the latest loaded order: the end of the observation window when none
+    is given."""
+    day = business_date(F.col("order_ts"), settings.business_timezone)
+    latest = orders.agg(F.max(day).alias("d")).first()
     if latest is None or latest["d"] is None:
         raise EmptyInputError("no loaded orders: pass --as-of or check the input")
     value: date = latest["d"]
@@ -229,8 +236,21 @@ def _facts(run: _Run, facts: Facts) -> Facts:
         "fact_support_tickets": run.table(
             "fact_support_tickets", facts.fact_support_tickets, sort_by="customer_id"
         ),
+        "fact_sessions": run.table("fact_sessions", facts.fact_sessions),
     }
-    return Facts(**published, **per_customer)
+    return Facts(**published, **per_customer, sessions=facts.sessions)
+
+
+def _sessions_manifest(run: _Run, facts: Facts) -> dict[str, int]:
+    """Every session up to as-of, and how many fact_sessions leaves out for want of a
+    session_start event, so none disappears unaccounted."""
+    sessions = facts.sessions.count()
+    published = int(run.tables["fact_sessions"]["rows"])
+    return {
+        "sessions": sessions,
+        "fact_sessions": published,
+        "without_session_start": sessions - published,
+    }
 
 
 def _check(run: _Run, profile: DataFrame, crosswalk: DataFrame, facts: Facts) -> None:
@@ -286,6 +306,11 @@ def run_pipeline(
         )
 
 
+Build = Callable[["_Run", date | None], dict[str, Any]]
+"""What a source profile does between the run's start and its publish: the retailer's eight
+exports (`_build`) or an uploaded transaction file (`c360_spark_processing.transactions`)."""
+
+
 def build_snapshot(
     spark: SparkSession,
     plan: RunPlan,
@@ -293,11 +318,14 @@ def build_snapshot(
     as_of: date | None = None,
     accept_shrink: bool = False,
     clock: Callable[[], datetime] = utc_now,
+    build: Build | None = None,
+    stages: tuple[str, ...] = STAGES,
 ) -> RunResult:
     """Build, check and publish one snapshot; the caller holds the warehouse lock.
 
     A failed gate raises `InputRejectedError` after logging `pipeline_rejected`, and keeps the
-    staged quarantine under `WH/.rejected/<id>`.
+    staged quarantine under `WH/.rejected/<id>`. `build` and `stages` choose the source profile
+    (default: the retailer's exports).
     """
     warehouse = plan.warehouse
     stale = clear_staging(warehouse)
@@ -308,16 +336,16 @@ def build_snapshot(
     staging.create()
     partitions = size_shuffle_partitions(input_bytes(plan.input_dir), settings)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-    run = _Run(spark, staging, plan, settings, accept_shrink, started, clock)
+    run = _Run(spark, staging, plan, settings, accept_shrink, started, clock, stages)
     log.info(
         PIPELINE_STARTED,
         snapshot_id=staging.snapshot_id,
-        stage_count=len(STAGES),
+        stage_count=len(stages),
         shuffle_partitions=partitions,
         driver_memory=spark.conf.get("spark.driver.memory", None),
     )
     try:
-        manifest = _build(run, as_of)
+        manifest = (build or _build)(run, as_of)
     except GateError as exc:
         _reject(run, exc)
         raise
@@ -351,7 +379,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         sources = run.sources
         rows["rows_in"] = sum(s["rows_read"] for s in sources.values())
         rows["rows_out"] = sum(s["rows_loaded"] for s in sources.values())
-    as_of = as_of or default_as_of(loaded["orders"])
+    as_of = as_of or default_as_of(loaded["orders"], settings)
     with run.stage("identity") as rows:
         identity = resolve_identities(
             loaded["crm_customers"],
@@ -384,6 +412,8 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
                 materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
             ),
         )
+        run.table("dim_products", dim_products(loaded["products"]), files=1)
+        sessions = _sessions_manifest(run, facts)
         rows["rows_in"] = sources["orders"]["rows_loaded"] + sources["order_lines"]["rows_loaded"]
         rows["rows_out"] = (
             run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
@@ -434,6 +464,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
             "iterations": identity.iterations,
         },
         "models": models.manifest,
+        "sessions": sessions,
     }
     run.staging.publish(manifest)
     return manifest

@@ -12,13 +12,13 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from c360_contract.vocabulary import NO_LOYALTY_TIER
 from c360_spark_processing.columns import days_since, money, rate
 from c360_spark_processing.facts import Facts
 from c360_spark_processing.facts.attribution import records_of
 from c360_spark_processing.scores.churn import churn_risk_score, risk_band, risk_status
 from c360_spark_processing.scores.clv import predicted_clv
 from c360_spark_processing.scores.cross_sell import (
-    NON_MEMBER,
     add_category_gaps,
     category_ranking,
     channels_not_used,
@@ -152,7 +152,7 @@ def _with_scores(df: DataFrame, as_of: date, settings: PipelineSettings) -> Data
         ("birth_year", F.year("birth_date")),
         ("age", age_at(col("birth_date"), as_of)),
         ("generation", generation(col("birth_year"), settings)),
-        ("loyalty_tier", F.coalesce(col("loyalty_tier"), F.lit(NON_MEMBER))),
+        ("loyalty_tier", F.coalesce(col("loyalty_tier"), F.lit(NO_LOYALTY_TIER))),
         ("recency_days", days_since(col("last_order_date"), as_of)),
         ("tenure_days", days_since(col("first_order_date"), as_of)),
         ("frequency", F.when(buyer, col("total_orders"))),

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Collection, Sized
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,13 @@ class PipelineSettings(BaseSettings):
     """Metric definitions and run knobs. Defaults are the documented business rules."""
 
     model_config = SettingsConfigDict(env_prefix="C360_PIPELINE_", env_file=".env", extra="ignore")
+
+    # --- calendar ---
+    business_timezone: str = Field(
+        default="America/New_York",
+        description="IANA time zone whose clock defines business days and hours: order_date, "
+        "session and ticket days, the as-of cut and every 'last N days' window.",
+    )
 
     # --- RFM: score = 1 + number of thresholds met (see docs/metrics.md) ---
     recency_score_days: list[float] = Field(
@@ -260,6 +268,18 @@ class PipelineSettings(BaseSettings):
     min_shuffle_partitions: int = Field(default=2, ge=1)
     max_shuffle_partitions: int = Field(default=400, ge=1)
     max_identity_iterations: int = Field(default=30, ge=1)
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _iana_zone(cls, v: str) -> str:
+        """A zone name zoneinfo knows, checked when the settings load: Spark would refuse a typo
+        only minutes into a run, and takes a fixed offset like `+05:00`, which never observes
+        daylight saving."""
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"business_timezone must be an IANA zone name, got {v!r}") from exc
+        return v
 
     @field_validator("recency_score_days")
     @classmethod

@@ -8,6 +8,8 @@ import sys
 
 from pyspark.sql import SparkSession
 
+from c360_spark_processing.connect import SESSION_CONF
+
 
 class JavaMissingError(RuntimeError):
     """Raised before Spark starts when no Java runtime can be found."""
@@ -22,6 +24,21 @@ def _check_java() -> None:
             "PySpark 4 needs Java 17 or newer and no `java` was found. Install it "
             "(Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`) or set JAVA_HOME."
         )
+
+
+def connect_spark(remote: str, shuffle_partitions: int = 8) -> SparkSession:
+    """A Spark Connect client session on `remote` (sc://host:port): no JVM in this process.
+
+    The server (`connect.connect_server_argv`, supervised by the API or run separately) holds the
+    one long-lived JVM, so a job pays no JVM start.
+    """
+    spark = SparkSession.builder.remote(remote).getOrCreate()
+    for key, value in {
+        **SESSION_CONF,
+        "spark.sql.shuffle.partitions": str(shuffle_partitions),
+    }.items():
+        spark.conf.set(key, value)
+    return spark
 
 
 def start_spark(
@@ -47,14 +64,10 @@ def start_spark(
     if master is not None:
         builder = builder.master(master)
     conf: dict[str, str] = {
-        "spark.sql.adaptive.enabled": "true",
-        "spark.sql.adaptive.coalescePartitions.enabled": "true",
+        **SESSION_CONF,
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
-        "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": str(ui_enabled).lower(),
         "spark.ui.showConsoleProgress": "false",
-        "spark.sql.sources.partitionOverwriteMode": "dynamic",
-        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
         "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from c360_api.admin.schemas import AdminMetrics, JobStatus
 from c360_api.api.deps import AdminKey, CacheDep, JobsDep, MetricsDep, StoreDep
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
     status_code=202,
     responses=error_responses(InvalidParameterError, ConflictError),
 )
-def refresh_data(
+def start_refresh(
     _: AdminKey,
     jobs: JobsDep,
     store: StoreDep,
@@ -51,14 +51,19 @@ def refresh_data(
     response_model=Envelope[JobStatus],
     responses=error_responses(InvalidParameterError, NotFoundError),
 )
-def get_job(_: AdminKey, jobs: JobsDep, store: StoreDep, job_id: str) -> Any:
+def get_job(
+    _: AdminKey,
+    jobs: JobsDep,
+    store: StoreDep,
+    job_id: Annotated[str, Path(description="The id POST /admin/refresh-data answered.")],
+) -> Any:
     """State, stage progress, timings, published snapshot and error of a refresh job."""
     job = jobs.get(job_id)
     return envelope(job.as_dict(), 1, f"Job {job.state.value}", store.peek())
 
 
 @router.get("/metrics", response_model=Envelope[AdminMetrics])
-def admin_metrics(
+def get_admin_metrics(
     _: AdminKey, metrics: MetricsDep, store: StoreDep, jobs: JobsDep, response_cache: CacheDep
 ) -> Any:
     """Uptime, per-route request counts and latency percentiles, cache, limits, snapshot, last job."""

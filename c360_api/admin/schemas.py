@@ -7,22 +7,24 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from c360_api.api.responses import example
+from c360_contract.catalog import example
 
 
 class StageStatus(BaseModel):
-    stage: str
-    stage_index: int
-    stage_count: int
-    state: str
-    rows_in: int | None
-    rows_out: int | None
-    seconds: float | None
+    stage: str = Field(
+        description="Stage name (ingest, identity, facts, models, profile, marts, publish)."
+    )
+    stage_index: int = Field(description="Position of the stage, from 1.")
+    stage_count: int = Field(description="Stages in the run.")
+    state: str = Field(description="running or finished.")
+    rows_in: int | None = Field(description="Rows the stage read.")
+    rows_out: int | None = Field(description="Rows the stage wrote.")
+    seconds: float | None = Field(description="Wall time of the stage.")
 
 
 class ReasonCountStatus(BaseModel):
-    reason: str
-    count: int
+    reason: str = Field(description="Quarantine reason.")
+    count: int = Field(description="Rows quarantined for it.")
 
 
 class GateFailureStatus(BaseModel):
@@ -42,16 +44,18 @@ class GateFailureStatus(BaseModel):
     gate: str = Field(
         description="required_source, quarantined_share, orphan_line_share or rows_loaded_floor"
     )
-    source: str
+    source: str = Field(description="The source the gate judged.")
     observed: float = Field(
         description="Share of rows read (quarantined gates), ratio to the current snapshot's "
         "rows loaded (floor), or rows loaded (required)."
     )
-    threshold: float
+    threshold: float = Field(description="The gate's limit (a ceiling or a floor, as `gate` says).")
     rows: int = Field(description="The count behind `observed`.")
     of_rows: int = Field(description="What `rows` is compared with (rows read, or loaded before).")
-    message: str
-    top_reasons: list[ReasonCountStatus]
+    message: str = Field(description="The failure in words, with the figures.")
+    top_reasons: list[ReasonCountStatus] = Field(
+        description="The most frequent quarantine reasons of the source."
+    )
 
 
 class JobStatus(BaseModel):
@@ -76,30 +80,34 @@ class JobStatus(BaseModel):
         pid=4242,
         orphaned=False,
     )
-    job_id: str
+    job_id: str = Field(description="Refresh job id.")
     state: str = Field(description="queued, running, succeeded, skipped, rejected or failed")
-    force: bool
-    accept_shrink: bool
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_seconds: float | None
-    stages_done: int
-    stage_count: int | None
-    current_stage: str | None
-    stages: list[StageStatus]
-    snapshot_id: str | None
+    force: bool = Field(description="Whether the refresh rebuilds an unchanged input.")
+    accept_shrink: bool = Field(
+        description="Whether a source may load under half of the current snapshot's rows."
+    )
+    created_at: datetime = Field(description="When the job was asked for (UTC).")
+    started_at: datetime | None = Field(description="When the pipeline started (UTC).")
+    finished_at: datetime | None = Field(description="When the job ended (UTC).")
+    duration_seconds: float | None = Field(description="Wall time so far, or of the whole job.")
+    stages_done: int = Field(description="Stages finished.")
+    stage_count: int | None = Field(description="Stages in the run.")
+    current_stage: str | None = Field(description="The stage running now.")
+    stages: list[StageStatus] = Field(description="Every stage seen so far.")
+    snapshot_id: str | None = Field(description="The snapshot the job published.")
     outcome: str | None = Field(
         description="What the pipeline reported: published, skipped, rejected or failed."
     )
-    error: str | None
+    error: str | None = Field(description="Why the job failed.")
     gate_failures: list[GateFailureStatus] = Field(
         description="The publish gates a rejected input failed, with their figures."
     )
     rejected_snapshot_id: str | None = Field(
         description="The refused run kept for inspection under WH/.rejected/<id>."
     )
-    exit_code: int | None
+    exit_code: int | None = Field(
+        description="The pipeline's exit code (docs: 0 ok, 1 failed, 3 locked, 4 refused)."
+    )
     pid: int | None = Field(description="The pipeline process.")
     orphaned: bool = Field(
         description="Started by a previous API process that stopped while it ran."
@@ -107,10 +115,10 @@ class JobStatus(BaseModel):
 
 
 class RouteLatency(BaseModel):
-    requests: int
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
+    requests: int = Field(description="Requests answered.")
+    p50_ms: float = Field(description="Median latency (ms).")
+    p95_ms: float = Field(description="95th percentile latency (ms).")
+    p99_ms: float = Field(description="99th percentile latency (ms).")
 
 
 class AdminMetrics(BaseModel):
@@ -127,14 +135,18 @@ class AdminMetrics(BaseModel):
         snapshot_age_seconds=3600.0,
         last_job=None,
     )
-    uptime_seconds: float
-    requests_total: int
-    routes: dict[str, RouteLatency]
-    status_counts: dict[str, int]
-    cache_hits: int
-    cache_misses: int
-    rate_limited: int
-    cache_entries: int
-    snapshot_id: str | None
-    snapshot_age_seconds: float | None
-    last_job: dict[str, Any] | None
+    uptime_seconds: float = Field(description="Seconds since the API started.")
+    requests_total: int = Field(description="Requests answered.")
+    routes: dict[str, RouteLatency] = Field(
+        description="Per route template: requests and latency percentiles."
+    )
+    status_counts: dict[str, int] = Field(description="Answers per HTTP status.")
+    cache_hits: int = Field(description="Answers served from the cache.")
+    cache_misses: int = Field(description="Answers computed.")
+    rate_limited: int = Field(description="Requests refused by the rate limit.")
+    cache_entries: int = Field(description="Rendered answers in the cache now.")
+    snapshot_id: str | None = Field(description="The snapshot served.")
+    snapshot_age_seconds: float | None = Field(
+        description="Seconds since that snapshot was published."
+    )
+    last_job: dict[str, Any] | None = Field(description="The last refresh job's outcome.")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
-
-from c360_api.api.responses import example
 from c360_api.personal_data import personal
+from c360_contract.catalog import RowModel, example
 from c360_contract.vocabulary import (
     CUSTOMER_SEGMENTS,
     CUSTOMER_STATUSES,
     GENERATIONS,
     LOYALTY_TIERS,
+    NO_LOYALTY_TIER,
     RFM_SEGMENTS,
 )
 
@@ -20,13 +19,13 @@ from c360_contract.vocabulary import (
 PROFILE_FILTER_VALUES: dict[str, tuple[str, ...]] = {
     "customer_status": CUSTOMER_STATUSES,
     "segment": (*CUSTOMER_SEGMENTS, "Unassigned"),
-    "loyalty_tier": (*LOYALTY_TIERS, "None"),
+    "loyalty_tier": (*LOYALTY_TIERS, NO_LOYALTY_TIER),
     "rfm_segment": RFM_SEGMENTS,
     "generation": GENERATIONS,
 }
 
 
-class CustomerProfileSummary(BaseModel):
+class CustomerProfileSummary(RowModel):
     """One row of /analytics/customer-profiles; customer_name, email and phone are null without
     the pii scope."""
 

@@ -10,20 +10,21 @@ pool, and one hop per dependency was most of a cached answer's cost.
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import Depends, Query, Request, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
-from c360_api.api.responses import Ctx
+from c360_api.api.answers import Ctx
 from c360_api.core.cache import ResponseCache
-from c360_api.core.config import DATA_SCOPES, Scope, Settings
+from c360_api.core.config import Settings
 from c360_api.core.metrics import Metrics
 from c360_api.core.ratelimit import check_rate_limit
 from c360_api.core.security import API_KEY_HEADER, Principal, admit
 from c360_api.jobs import RefreshJobs
-from c360_api.store import Snapshot, SnapshotStore
+from c360_api.snapshots import Snapshot, SnapshotStore
+from c360_contract.scopes import DATA_SCOPES, Scope
 
 api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
@@ -97,20 +98,19 @@ def context(scopes: frozenset[Scope]) -> Callable[..., Awaitable[Ctx]]:
         principal: Annotated[Principal, Depends(require(scopes))],
         snapshot: SnapshotDep,
         response_cache: CacheDep,
-        format: Annotated[
-            Literal["json", "csv"] | None,
-            Query(description="Representation; `Accept: text/csv` also selects CSV."),
-        ] = None,
+        settings: SettingsDep,
     ) -> Ctx:
-        return Ctx(request, snapshot, principal, scopes, response_cache, format)
+        max_age = int(settings.cache_ttl_seconds)
+        return Ctx(request, snapshot, principal, scopes, response_cache, max_age)
 
     return dependency
 
 
-MarketingCtx = Annotated[Ctx, Depends(context(frozenset({Scope.MARKETING})))]
-ProductCtx = Annotated[Ctx, Depends(context(frozenset({Scope.PRODUCT})))]
-FinanceCtx = Annotated[Ctx, Depends(context(frozenset({Scope.FINANCE})))]
-CustomerSuccessCtx = Annotated[Ctx, Depends(context(frozenset({Scope.CUSTOMER_SUCCESS})))]
+def context_dependency(scopes: frozenset[Scope]) -> object:
+    """`Annotated` alias of the context guarded by `scopes` (what generated routes declare)."""
+    return Annotated[Ctx, Depends(context(scopes))]
+
+
 # Cross-domain customer data: any data scope opens it; personal data still needs `pii`.
 AnyDataCtx = Annotated[Ctx, Depends(context(DATA_SCOPES))]
 AdminKey = Annotated[Principal, Depends(require(frozenset({Scope.ADMIN})))]

@@ -17,14 +17,19 @@ route) ask the same function, `query_errors`.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator, Sequence
+from datetime import date
+from enum import StrEnum
+from functools import cache
 from types import UnionType
 from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
 from fastapi import Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BeforeValidator
 
 from c360_api.exceptions import invalid_parameters
 
@@ -122,3 +127,41 @@ async def validate_query(request: Request) -> None:
     errors = query_errors(request, route)
     if errors:
         raise invalid_parameters(errors)
+
+
+_ENUMS: dict[str, tuple[str, ...]] = {}
+
+
+def _camel(text: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^0-9a-zA-Z]+", text) if part)
+
+
+@cache
+def enum_type(name: str, choices: tuple[str, ...], owner: str = "") -> type[StrEnum]:
+    """A named enum of a parameter's choices (a generated client gets a class it can name).
+
+    Enums are shared by name across routes (one `CustomerStatus`); a name already taken by other
+    choices is qualified by `owner` (the route's id).
+    """
+    title = _camel(name)
+    if _ENUMS.setdefault(title, choices) != choices:
+        title = _camel(f"{owner}_{name}")
+        _ENUMS[title] = choices
+    members = [(re.sub(r"\W+", "_", c).strip("_").upper() or "EMPTY", c) for c in choices]
+    return StrEnum(title, members)  # type: ignore[return-value]
+
+
+def value_of(choice: Any) -> str:
+    """A parameter value as its plain string (an enum member's value)."""
+    return str(getattr(choice, "value", choice))
+
+
+def _iso_date(value: Any) -> Any:
+    """Only `YYYY-MM-DD`: pydantic's lax mode would read `0` or `1700000000` as a Unix time."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]

@@ -129,7 +129,7 @@ WITH v AS (
     FROM ({_SUMMARY_TO_END}) WHERE {_ACQUIRED}
 ), b AS ({VALUE_BANDS.spine()})
 SELECT b.bucket, count(v.bucket) AS customers, round(coalesce(sum(v.revenue), 0), 2) AS revenue,
-       round(100.0 * sum(v.revenue) / nullif((SELECT sum(revenue) FROM v), 0), 2)
+       round(100.0 * coalesce(sum(v.revenue), 0) / nullif((SELECT sum(revenue) FROM v), 0), 2)
            AS pct_of_revenue
 FROM b LEFT JOIN v USING (bucket) GROUP BY b.position, b.bucket ORDER BY b.position
 """)

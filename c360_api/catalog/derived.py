@@ -106,8 +106,8 @@ DERIVED: tuple[Derived | Macro, ...] = (
 )
 
 
-def statements(as_of: date, max_customer_key: int, keep: bool) -> list[str]:
-    """The DDL that defines every derived relation over a snapshot's tables.
+def statements(as_of: date, max_customer_key: int, keep: bool) -> list[tuple[str, str]]:
+    """(name, DDL) of every derived relation over a snapshot's tables, in dependency order.
 
     `keep` materialises the kept ones as tables (the in-memory copy); otherwise all are views.
     The two substituted values come from the snapshot itself (its manifest and its profile).
@@ -116,8 +116,10 @@ def statements(as_of: date, max_customer_key: int, keep: bool) -> list[str]:
     out = []
     for d in DERIVED:
         if isinstance(d, Macro):
-            out.append(f"CREATE OR REPLACE MACRO {d.name}({d.parameters}) AS TABLE {d.sql}")
+            out.append(
+                (d.name, f"CREATE OR REPLACE MACRO {d.name}({d.parameters}) AS TABLE {d.sql}")
+            )
             continue
         kind = "TABLE" if keep and d.keep else "VIEW"
-        out.append(f"CREATE OR REPLACE {kind} {d.name} AS {d.sql.format(**values)}")
+        out.append((d.name, f"CREATE OR REPLACE {kind} {d.name} AS {d.sql.format(**values)}"))
     return out

@@ -8,6 +8,7 @@ ends, so every query sees complete, valid parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -51,8 +52,9 @@ def bind(metric: Metric, raw: Mapping[str, Any], first_date: date, as_of: date) 
         values["limit"] = raw.get("limit", metric.page.default_limit)
         values["offset"] = raw.get("offset", 0)
     if metric.window:
-        start: date = raw.get("start") or min(first_date, as_of)
         end: date = raw.get("end") or as_of
+        # A window that ends before the first order is valid (and empty), not a conflict.
+        start: date = raw.get("start") or min(first_date, end)
         for name, value in (("start", start), ("end", end)):
             if value > as_of:
                 raise InvalidParameterError(
@@ -66,6 +68,28 @@ def bind(metric: Metric, raw: Mapping[str, Any], first_date: date, as_of: date) 
             )
         values.update(start=start, end=end, as_of=as_of)
     return values
+
+
+_RELATION = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()", re.IGNORECASE)
+_CTE = re.compile(r"(?:\bWITH|,)\s*([a-z_][a-z0-9_]*)\s+AS\s*(?:MATERIALIZED\s*)?\(", re.IGNORECASE)
+
+
+def sql_relations(sql: str) -> frozenset[str]:
+    """The tables and views `sql` reads (its own CTEs and table functions excluded)."""
+    return frozenset(_RELATION.findall(sql)) - frozenset(_CTE.findall(sql))
+
+
+def needed_relations(metric: Metric) -> frozenset[str]:
+    """Every table a metric's queries read, plus what it declares it needs."""
+    needed = set(metric.requires)
+    for table in metric.tables:
+        if isinstance(table.query, Sql):
+            needed |= sql_relations(table.query.text)
+        elif isinstance(table.query, Mart):
+            needed.add(table.query.table)
+    if metric.note is not None:
+        needed |= sql_relations(metric.note.text)
+    return frozenset(needed)
 
 
 def _sql_rows(snapshot: SnapshotReader, sql: Sql, values: Mapping[str, Any], paged: bool) -> Rows:

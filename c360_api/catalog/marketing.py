@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from c360_api.catalog.finance import RFM_SEGMENTS_TABLE
+from c360_api.queries.profiles import churn_risk
 from c360_contract.catalog import Chart, Mart, Metric, Page, Param, RowModel, Rows, Table, example
 from c360_contract.scopes import Scope
 
@@ -121,8 +122,10 @@ class SegmentSummaryRow(RowModel):
 
 
 def _churn_risk(snapshot: Any, values: Mapping[str, Any]) -> Rows:
-    rows, total = snapshot.churn_risk(
+    rows, total = churn_risk(
+        snapshot,
         list(ChurnRiskCustomer.model_fields),
+        values["pii"],
         values["min_lifetime_value"],
         values["limit"],
         values["offset"],
@@ -169,6 +172,7 @@ METRICS: tuple[Metric, ...] = (
                 Chart("bar", "customer_id:N", "total_spent:Q", color="risk_status:N"),
             ),
         ),
+        requires=frozenset({"customer_profile"}),
         params=(
             Param(
                 "min_lifetime_value",

@@ -52,8 +52,9 @@ class MonthOfYearRow(RowModel):
 
 
 class HeatmapCell(RowModel):
-    model_config = example(day_of_week=6, hour=14, orders=120)
+    model_config = example(day_of_week=6, day_name="Saturday", hour=14, orders=120)
     day_of_week: int
+    day_name: str
     hour: int
     orders: int
 
@@ -98,7 +99,8 @@ ORDER BY month_of_year
 """)
 
 HEATMAP = Sql(f"""
-SELECT d.dow::INTEGER AS day_of_week, h.hour::INTEGER AS hour, coalesce(o.orders, 0) AS orders
+SELECT d.dow::INTEGER AS day_of_week, dayname(DATE '2024-01-07' + d.dow::INTEGER) AS day_name,
+       h.hour::INTEGER AS hour, coalesce(o.orders, 0) AS orders
 FROM range(1, 8) d(dow) CROSS JOIN range(24) h(hour)
 LEFT JOIN ({_completed("isodow(order_date) AS dow, hour")}) o USING (dow, hour)
 ORDER BY day_of_week, hour
@@ -198,7 +200,7 @@ METRICS: tuple[Metric, ...] = (
                 "rows",
                 HeatmapCell,
                 HEATMAP,
-                Chart("rect", "hour:O", "day_of_week:O", color="orders:Q"),
+                Chart("rect", "hour:O", "day_name:O", color="orders:Q"),
             ),
         ),
         window=True,

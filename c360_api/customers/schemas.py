@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 
-from c360_api.api.responses import example
 from c360_api.personal_data import personal
+from c360_contract.catalog import RowModel, example
 
 Source = Literal["crm", "ecommerce", "loyalty", "support"]
 
 
-class GoldenRecord(BaseModel):
+class GoldenRecord(RowModel):
     """Personal data (names, contact, birth date, postal code) is null unless the key has the pii
     scope; city, state and the other attributes stay visible."""
 
@@ -37,20 +37,20 @@ class GoldenRecord(BaseModel):
     address_source: str | None
 
 
-class Demographics(BaseModel):
+class Demographics(RowModel):
     birth_year: int | None
     age: int | None
     generation: str | None
 
 
-class Identities(BaseModel):
+class Identities(RowModel):
     crm_ids: list[str] | None
     account_ids: list[str] | None
     member_ids: list[str] | None
     linked_records: int | None
 
 
-class Loyalty(BaseModel):
+class Loyalty(RowModel):
     loyalty_member_id: str | None
     loyalty_tier: str | None
     points_balance: int | None
@@ -58,7 +58,7 @@ class Loyalty(BaseModel):
     loyalty_enrolled_at: date | None
 
 
-class OrderSummary(BaseModel):
+class OrderSummary(RowModel):
     total_orders: int | None
     cancelled_orders: int | None
     refunded_orders: int | None
@@ -83,7 +83,7 @@ class OrderSummary(BaseModel):
     spend_last_365d: float | None
 
 
-class Digital(BaseModel):
+class Digital(RowModel):
     total_sessions: int | None
     app_sessions: int | None
     web_sessions: int | None
@@ -98,7 +98,7 @@ class Digital(BaseModel):
     digital_conversion_rate: float | None
 
 
-class SupportSummary(BaseModel):
+class SupportSummary(RowModel):
     total_tickets: int | None
     open_tickets: int | None
     tickets_last_365d: int | None
@@ -110,7 +110,7 @@ class SupportSummary(BaseModel):
     last_ticket_date: date | None
 
 
-class Scores(BaseModel):
+class Scores(RowModel):
     recency_days: int | None
     frequency: int | None
     monetary: float | None
@@ -135,7 +135,7 @@ class Scores(BaseModel):
     tenure_days: int | None
 
 
-class CrossSell(BaseModel):
+class CrossSell(RowModel):
     channels_not_used: list[str] | None
     next_loyalty_tier: str | None
     spend_to_next_tier: float | None
@@ -143,13 +143,13 @@ class CrossSell(BaseModel):
     recommended_category: str | None
 
 
-class LinkedIdentity(BaseModel):
+class LinkedIdentity(RowModel):
     model_config = example(source="loyalty", source_record_id="LOY-0000042")
     source: str
     source_record_id: str
 
 
-class RecentOrder(BaseModel):
+class RecentOrder(RowModel):
     order_id: str
     channel: str | None
     order_ts: datetime | None
@@ -165,7 +165,7 @@ class RecentOrder(BaseModel):
     net_amount: float | None
 
 
-class RecentTicket(BaseModel):
+class RecentTicket(RowModel):
     ticket_id: str
     created_at: datetime | None
     first_response_at: datetime | None
@@ -193,9 +193,20 @@ SECTIONS: dict[str, type[BaseModel]] = {
 PROFILE_COLUMNS: list[str] = ["customer_id"] + [
     c for m in SECTIONS.values() for c in m.model_fields
 ]
+# The profile as one flat row (what CSV of `table=profile` holds): every section's fields.
+ProfileRow: type[BaseModel] = create_model(
+    "CustomerProfileRow",
+    __base__=RowModel,
+    customer_id=(str, ...),
+    **{
+        name: (info.annotation, info)
+        for m in SECTIONS.values()
+        for name, info in m.model_fields.items()
+    },  # type: ignore[call-overload]
+)
 
 
-class Customer360(BaseModel):
+class Customer360(RowModel):
     """Everything known about one customer, with the last 20 orders and tickets."""
 
     model_config = example(
@@ -212,18 +223,20 @@ class Customer360(BaseModel):
         recent_tickets=[{"ticket_id": "TCK-0000077", "category": "delivery", "csat": 4}],
     )
     customer_id: str
-    golden_record: GoldenRecord
-    demographics: Demographics
-    identities: Identities
-    loyalty: Loyalty
-    orders: OrderSummary
-    digital: Digital
-    support: SupportSummary
-    scores: Scores
-    cross_sell: CrossSell
-    linked_identities: list[LinkedIdentity]
-    recent_orders: list[RecentOrder]
-    recent_tickets: list[RecentTicket]
+    golden_record: GoldenRecord = Field(
+        description="Identity and contact attributes chosen by survivorship."
+    )
+    demographics: Demographics = Field(description="Birth year, age and generation.")
+    identities: Identities = Field(description="The source records linked to the customer.")
+    loyalty: Loyalty = Field(description="Loyalty membership.")
+    orders: OrderSummary = Field(description="Order history and money.")
+    digital: Digital = Field(description="App and web sessions.")
+    support: SupportSummary = Field(description="Support tickets.")
+    scores: Scores = Field(description="RFM, health, churn risk, status and lifetime value.")
+    cross_sell: CrossSell = Field(description="What the customer has not bought or used yet.")
+    linked_identities: list[LinkedIdentity] = Field(description="Each linked source record.")
+    recent_orders: list[RecentOrder] = Field(description="The last 20 orders, newest first.")
+    recent_tickets: list[RecentTicket] = Field(description="The last 20 tickets, newest first.")
 
     @staticmethod
     def shape(view: dict[str, Any]) -> dict[str, Any]:

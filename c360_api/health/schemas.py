@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from c360_api.api.responses import example
+from c360_contract.catalog import example
 
 
 class RunningRefresh(BaseModel):
     """The refresh running now; `orphaned` when a previous API process started it."""
 
-    job_id: str
-    pid: int | None
-    orphaned: bool
-    current_stage: str | None
+    job_id: str = Field(description="Refresh job id.")
+    pid: int | None = Field(description="The pipeline process.")
+    orphaned: bool = Field(description="Started by a previous API process.")
+    current_stage: str | None = Field(description="The stage running now.")
+
+
+class SparkConnectStatus(BaseModel):
+    """The Spark Connect server upload jobs run on."""
+
+    mode: str = Field(description="managed (the API supervises it) or external (run separately).")
+    state: str = Field(
+        description="stopped (not needed yet), starting, ready, dead (restarting) or unreachable."
+    )
+    url: str = Field(description="sc://host:port.")
+    pid: int | None = Field(description="The managed server's process.")
+    restarts: int = Field(description="Times the managed server was restarted after dying.")
+    started_at: datetime | None = Field(description="When the managed server last started.")
 
 
 class HealthStatus(BaseModel):
@@ -27,18 +40,27 @@ class HealthStatus(BaseModel):
         snapshot_age_seconds=3600.5,
         version="0.1.0",
         refresh=None,
+        spark_connect={
+            "mode": "managed",
+            "state": "ready",
+            "url": "sc://127.0.0.1:15002",
+            "pid": 4242,
+            "restarts": 0,
+            "started_at": "2025-12-31T08:00:00Z",
+        },
     )
-    status: str
-    snapshot_id: str | None
-    as_of: date | None
-    snapshot_age_seconds: float | None
-    version: str
+    status: str = Field(description="ok while a snapshot is served.")
+    snapshot_id: str | None = Field(description="The snapshot served.")
+    as_of: date | None = Field(description="Its as-of date.")
+    snapshot_age_seconds: float | None = Field(description="Seconds since it was published.")
+    version: str = Field(description="API version.")
     refresh: RunningRefresh | None = Field(
         description="The refresh job running now, if any (GET /admin/jobs/{job_id} for details)."
     )
+    spark_connect: SparkConnectStatus = Field(description="The Spark server of upload jobs.")
 
 
 class Liveness(BaseModel):
     """Answer of /ping: the process serves HTTP. Says nothing about data (that is /health)."""
 
-    status: Literal["alive"] = "alive"
+    status: Literal["alive"] = Field(default="alive", description="Always alive.")

@@ -14,6 +14,15 @@ from c360_contract.catalog import Chart, Row
 
 
 @dataclass(frozen=True)
+class Grouping:
+    """How the HTML report shows a long table: one table per value of `column` (in the order the
+    values first appear, without that column), each headed by the value and its note."""
+
+    column: str
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AnswerTable:
     """One table of an answer; `single` tables are one object (a customer's profile), not a list."""
 
@@ -22,6 +31,7 @@ class AnswerTable:
     rows: list[Row]
     chart: Chart | None = None
     single: bool = False
+    grouping: Grouping | None = None
 
 
 @dataclass(frozen=True)
@@ -30,7 +40,8 @@ class Answer:
 
     `table` is the table the one-table representations (CSV, PNG, Vega-Lite) render; JSON and HTML
     carry every table. `urls` are this request in each offered representation, `links` the paging
-    links (self, next, prev) of a paged list.
+    links (self, next, prev) of a paged list. `document` (a model and its data) replaces the
+    tables as JSON `data` where an answer is one nested object, such as a customer's 360 view.
     """
 
     title: str
@@ -44,7 +55,8 @@ class Answer:
     params: Mapping[str, Any] = field(default_factory=dict)
     table: str | None = None
     urls: Mapping[Representation, str] = field(default_factory=dict)
-    links: Mapping[str, str] | None = None
+    links: Mapping[str, str | None] | None = None
+    document: tuple[Any, Any] | None = None
 
     def chosen(self) -> AnswerTable:
         """The table CSV, PNG and Vega-Lite render."""

@@ -38,8 +38,7 @@ def no_data_spec(title: str) -> dict[str, Any]:
         .encode(text="text:N")
         .properties(width=WIDTH, height=HEIGHT)
     )
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
+    return _inline(chart.to_dict())
 
 
 def chart_spec(
@@ -62,4 +61,14 @@ def chart_spec(
         base = base.transform_fold(list(chart.fold), as_=["measure", "value"])
     mark = getattr(base, f"mark_{chart.mark}")()
     spec: dict[str, Any] = mark.encode(**encoding).properties(width=WIDTH, height=HEIGHT).to_dict()
+    return _inline(spec)
+
+
+def _inline(spec: dict[str, Any]) -> dict[str, Any]:
+    """`data.values` in place of Altair's named top-level `datasets`, so a consumer (the
+    dashboard, a BI tool) finds the rows where Vega-Lite's own examples keep them."""
+    name = spec.get("data", {}).get("name")
+    datasets = spec.pop("datasets", {})
+    if name in datasets:
+        spec["data"] = {"values": datasets[name]}
     return spec

@@ -10,15 +10,16 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from c360_api.render.answer import Answer, AnswerTable
 
 
 @cache
-def _adapter(row: type[BaseModel], single: bool) -> TypeAdapter[Any]:
-    return TypeAdapter(cast(Any, row if single else list[row]))  # type: ignore[valid-type]
+def _adapter(row: Any, single: bool) -> TypeAdapter[Any]:
+    """Validator of a table's rows (`single`: of one value of type `row`)."""
+    return TypeAdapter(cast(Any, row if single else list[row]))
 
 
 def table_data(table: AnswerTable) -> Any:
@@ -35,7 +36,11 @@ def _table_json(table: AnswerTable) -> bytes:
 
 
 def data_json(answer: Answer) -> bytes:
-    """`data` of the envelope as JSON, shaped as `Answer.data_shape` says."""
+    """`data` of the envelope as JSON: the document, else shaped as `Answer.data_shape` says."""
+    if answer.document is not None:
+        model, value = answer.document
+        adapter = _adapter(model, True)
+        return adapter.dump_json(adapter.validate_python(value))
     if answer.data_shape != "tables":
         return _table_json(answer.tables[0])
     parts = (to_json(t.name) + b":" + _table_json(t) for t in answer.tables)

@@ -8,7 +8,11 @@ from datetime import date
 
 from pyspark.sql import DataFrame
 
-from c360_spark_processing.facts.digital import customer_digital_facts
+from c360_spark_processing.facts.digital import (
+    customer_digital_facts,
+    event_sessions,
+    session_facts,
+)
 from c360_spark_processing.facts.orders import (
     attribute_orders,
     customer_order_facts,
@@ -22,11 +26,15 @@ from c360_spark_processing.settings import PipelineSettings
 
 @dataclass(frozen=True)
 class Facts:
-    """Published fact tables plus the per-customer facts the profile joins on customer_id."""
+    """Published fact tables, the per-customer facts the profile joins on customer_id, and every
+    session (`sessions`, with or without a session_start event) so the run can count the ones
+    fact_sessions leaves out."""
 
     fact_orders: DataFrame
     fact_order_lines: DataFrame
     fact_support_tickets: DataFrame
+    fact_sessions: DataFrame
+    sessions: DataFrame
     customer_orders: DataFrame
     customer_digital: DataFrame
     customer_support: DataFrame
@@ -50,25 +58,32 @@ def build_facts(
     """All facts of the observation window ending at as-of (later records are ignored).
 
     Per-customer facts are computed from unrounded amounts; only the published tables round.
-    The order and ticket facts feed both the published tables and the per-customer facts, so
-    on big data the caller passes a `materialize` that writes them once (the pipeline writes
-    Parquet and reads it back); by default everything stays lazy.
+    The order, ticket and session facts feed both the published tables and the per-customer
+    facts, so on big data the caller passes a `materialize` that writes them once (the pipeline
+    writes Parquet and reads it back); by default everything stays lazy.
     """
     attributed = materialize(
-        "attributed_orders", attribute_orders(loaded["orders"], crosswalk, as_of)
+        "attributed_orders", attribute_orders(loaded["orders"], crosswalk, as_of, settings)
     )
     lines = materialize(
         "order_line_facts", order_line_facts(loaded["order_lines"], attributed, loaded["products"])
     )
     orders = materialize("order_facts", order_facts(attributed, lines))
-    tickets = materialize("ticket_facts", ticket_facts(loaded["support_tickets"], crosswalk, as_of))
+    tickets = materialize(
+        "ticket_facts", ticket_facts(loaded["support_tickets"], crosswalk, as_of, settings)
+    )
+    sessions = materialize(
+        "event_sessions", event_sessions(loaded["app_events"], crosswalk, as_of, settings)
+    )
     return Facts(
         fact_orders=rounded(
             orders, ("gross_amount", "discount_amount", "cost_amount", "net_amount")
         ),
         fact_order_lines=rounded(lines, ("line_amount", "line_cost")),
         fact_support_tickets=rounded(tickets, ("first_response_hours", "resolution_hours")),
+        fact_sessions=session_facts(sessions, settings),
+        sessions=sessions,
         customer_orders=customer_order_facts(orders, lines, as_of, settings),
-        customer_digital=customer_digital_facts(loaded["app_events"], crosswalk, as_of, settings),
+        customer_digital=customer_digital_facts(sessions, as_of, settings),
         customer_support=customer_support_facts(tickets, as_of, settings),
     )

@@ -1,4 +1,9 @@
-"""Per-customer digital facts from app/web events, built session first then customer."""
+"""Digital facts from app/web events: one pass to sessions, then the published session facts and
+the per-customer facts, both read from it.
+
+A session's days are business days (`columns.business_date`); events after the as-of day are
+ignored, so a session running past as-of midnight counts its events up to then.
+"""
 
 from __future__ import annotations
 
@@ -7,43 +12,83 @@ from datetime import date
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from c360_spark_processing.columns import count_where, in_last_days, rate
+from c360_spark_processing.columns import business_date, count_where, in_last_days, rate
 from c360_spark_processing.facts.attribution import records_of
 from c360_spark_processing.settings import PipelineSettings
 
 APP_PLATFORMS: tuple[str, ...] = ("ios", "android")
+SESSION_START = "session_start"
 
 
-def customer_digital_facts(
+def event_sessions(
     app_events: DataFrame, crosswalk: DataFrame, as_of: date, settings: PipelineSettings
 ) -> DataFrame:
-    """Sessions, funnel events and conversion per customer, for events up to as-of.
+    """One row per session (account_id, session_id) with events up to as-of: its customer (null
+    when the account is not in the crosswalk), first and last event day, its session_start event
+    (`start`: ts, platform, traffic_source; null without one) and funnel counts.
 
-    Aggregating to sessions first avoids several distinct counts over the raw events.
+    Aggregated once, to sessions, it feeds both fact_sessions and the customer facts, instead of
+    several distinct counts over the raw events. The crosswalk is joined after the aggregation,
+    on far fewer rows.
     """
     event = F.col("event_type")
+    day = business_date(F.col("ts"), settings.business_timezone)
+    start = F.struct("ts", "platform", "traffic_source")
     sessions = (
-        app_events.filter(F.to_date("ts") <= F.lit(as_of))
-        .join(records_of(crosswalk, "ecommerce", "account_id"), "account_id")
-        .groupBy("customer_id", "session_id")
+        app_events.withColumn("_day", day)
+        .filter(F.col("_day") <= F.lit(as_of))
+        .groupBy("account_id", "session_id")
         .agg(
-            F.to_date(F.min("ts")).alias("start_date"),
-            F.to_date(F.max("ts")).alias("end_date"),
+            F.min("_day").alias("first_date"),
+            F.max("_day").alias("last_date"),
+            # min_by skips rows whose ordering is null: the earliest session_start event.
+            F.min_by(start, F.when(event == SESSION_START, F.col("ts"))).alias("start"),
             F.max(F.col("platform").isin(*APP_PLATFORMS)).alias("is_app"),
+            F.count("*").cast("int").alias("events"),
             count_where(event == "product_view").alias("product_views"),
             count_where(event == "add_to_cart").alias("add_to_carts"),
             count_where(event == "checkout_start").alias("checkout_starts"),
             count_where(event == "purchase").alias("purchases"),
         )
     )
+    return sessions.join(records_of(crosswalk, "ecommerce", "account_id"), "account_id", "left")
+
+
+def session_facts(sessions: DataFrame, settings: PipelineSettings) -> DataFrame:
+    """fact_sessions: the sessions that have a session_start event, dated by it.
+
+    A session without one has no start to date or attribute a traffic source to; the pipeline
+    counts those in the manifest instead.
+    """
+    started = F.col("start.ts")
+    return sessions.filter(F.col("start").isNotNull()).select(
+        "session_id",
+        "customer_id",
+        started.alias("started_at"),
+        business_date(started, settings.business_timezone).alias("session_date"),
+        F.col("start.platform").alias("platform"),
+        F.col("start.traffic_source").alias("traffic_source"),
+        "events",
+        "product_views",
+        "add_to_carts",
+        "checkout_starts",
+        (F.col("purchases") > 0).alias("converted"),
+    )
+
+
+def customer_digital_facts(
+    sessions: DataFrame, as_of: date, settings: PipelineSettings
+) -> DataFrame:
+    """Sessions, funnel events and conversion per customer, from `event_sessions`."""
     window = settings.engagement_window_days
     return (
-        sessions.groupBy("customer_id")
+        sessions.filter(F.col("customer_id").isNotNull())
+        .groupBy("customer_id")
         .agg(
             F.count("*").cast("int").alias("total_sessions"),
             count_where(F.col("is_app")).alias("app_sessions"),
             count_where(~F.col("is_app")).alias("web_sessions"),
-            count_where(in_last_days(F.col("start_date"), as_of, window)).alias(
+            count_where(in_last_days(F.col("first_date"), as_of, window)).alias(
                 "sessions_last_90d"
             ),
             F.sum("product_views").cast("int").alias("product_views"),
@@ -51,7 +96,7 @@ def customer_digital_facts(
             F.sum("checkout_starts").cast("int").alias("checkout_starts"),
             F.sum("purchases").cast("int").alias("app_purchases"),
             count_where(F.col("purchases") > 0).alias("converting_sessions"),
-            F.max("end_date").alias("last_session_date"),
+            F.max("last_date").alias("last_session_date"),
         )
         .withColumn("uses_app", F.col("app_sessions") > 0)
         # Sessions, not purchase events, on top: a session with two purchases converts once,

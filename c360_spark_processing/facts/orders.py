@@ -1,6 +1,7 @@
 """Order and order-line facts, and the per-customer order facts built from them.
 
-Only orders dated on or before the as-of date count: as-of closes the observation window.
+Only orders dated on or before the as-of date count: as-of closes the observation window. An
+order's date is its business day (`columns.business_date`), so the cut falls at local midnight.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from c360_contract.vocabulary import CHANNELS
-from c360_spark_processing.columns import count_where, in_last_days, money, ratio, sum_where
+from c360_spark_processing.columns import (
+    business_date,
+    business_time,
+    count_where,
+    in_last_days,
+    money,
+    ratio,
+    sum_where,
+)
 from c360_spark_processing.settings import PipelineSettings
 
 COMPLETED = "completed"
@@ -24,6 +33,7 @@ FACT_ORDER_COLUMNS: tuple[str, ...] = (
     "customer_id",
     "channel",
     "order_ts",
+    "order_local_ts",
     "order_date",
     "status",
     "payment_method",
@@ -57,8 +67,11 @@ def line_amount(quantity: Column, unit_price: Column, discount: Column) -> Colum
     return quantity * unit_price - F.coalesce(discount, F.lit(0.0))
 
 
-def attribute_orders(orders: DataFrame, crosswalk: DataFrame, as_of: date) -> DataFrame:
-    """Orders up to as-of with their customer: by account_id when present, else by member_id.
+def attribute_orders(
+    orders: DataFrame, crosswalk: DataFrame, as_of: date, settings: PipelineSettings
+) -> DataFrame:
+    """Orders up to as-of with their customer (by account_id when present, else by member_id)
+    and their business-local time and day.
 
     One equi-join on (source, record id) rather than two left joins, so store orders (null
     account_id) are not all hashed to one partition.
@@ -68,8 +81,10 @@ def attribute_orders(orders: DataFrame, crosswalk: DataFrame, as_of: date) -> Da
         F.col("source_record_id").alias("_buyer_id"),
         "customer_id",
     )
+    timezone = settings.business_timezone
     dated = (
-        orders.withColumn("order_date", F.to_date("order_ts"))
+        orders.withColumn("order_local_ts", business_time(F.col("order_ts"), timezone))
+        .withColumn("order_date", business_date(F.col("order_ts"), timezone))
         .filter(F.col("order_date") <= F.lit(as_of))
         .withColumn(
             "_buyer_source",

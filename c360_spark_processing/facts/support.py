@@ -1,4 +1,7 @@
-"""Support ticket facts (with response and resolution times) and per-customer support facts."""
+"""Support ticket facts (with response and resolution times) and per-customer support facts.
+
+A ticket's day is the business day of its creation (`columns.business_date`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from c360_spark_processing.columns import count_where, in_last_days
+from c360_spark_processing.columns import business_date, count_where, in_last_days
 from c360_spark_processing.facts.attribution import records_of
 from c360_spark_processing.settings import PipelineSettings
 
@@ -34,10 +37,13 @@ def hours_between(start: Column, end: Column) -> Column:
     return (end.cast("long") - start.cast("long")) / 3600.0
 
 
-def ticket_facts(support_tickets: DataFrame, crosswalk: DataFrame, as_of: date) -> DataFrame:
+def ticket_facts(
+    support_tickets: DataFrame, crosswalk: DataFrame, as_of: date, settings: PipelineSettings
+) -> DataFrame:
     """Tickets created up to as-of with their customer and timings (hours unrounded)."""
+    created = business_date(F.col("created_at"), settings.business_timezone)
     return (
-        support_tickets.filter(F.to_date("created_at") <= F.lit(as_of))
+        support_tickets.filter(created <= F.lit(as_of))
         .join(records_of(crosswalk, "support", "ticket_id"), "ticket_id", "left")
         .withColumn(
             "first_response_hours", hours_between(F.col("created_at"), F.col("first_response_at"))
@@ -51,7 +57,7 @@ def customer_support_facts(
     tickets: DataFrame, as_of: date, settings: PipelineSettings
 ) -> DataFrame:
     """Ticket counts, satisfaction and timings per customer (averages unrounded)."""
-    created = F.to_date("created_at")
+    created = business_date(F.col("created_at"), settings.business_timezone)
     recent = in_last_days(created, as_of, settings.support_window_days)
     return (
         tickets.filter(F.col("customer_id").isNotNull())

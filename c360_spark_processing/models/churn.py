@@ -29,7 +29,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StructField
 
 from c360_contract.vocabulary import CHANNELS, LOYALTY_TIERS
-from c360_spark_processing.columns import count_where, days_since, in_last_days, rate
+from c360_spark_processing.columns import business_date, count_where, days_since, in_last_days, rate
 from c360_spark_processing.models import bgnbd
 from c360_spark_processing.models.bgnbd import BgNbdParams
 from c360_spark_processing.models.clv import map_summaries, summary_arrays
@@ -67,19 +67,6 @@ SCORERS: tuple[str, ...] = ("model", "heuristic", "recency", "bgnbd")
 bgnbd: P(no purchase in the next churn_cutoff_days) under the BG/NBD fitted at d0."""
 
 
-def session_starts(app_events: DataFrame, crosswalk: DataFrame) -> DataFrame:
-    """customer_id and start date of every app or web session (its first event)."""
-    accounts = crosswalk.filter(F.col("source") == "ecommerce").select(
-        F.col("source_record_id").alias("account_id"), "customer_id"
-    )
-    return (
-        app_events.join(accounts, "account_id")
-        .groupBy("customer_id", "session_id")
-        .agg(F.to_date(F.min("ts")).alias("start_date"))
-        .select("customer_id", "start_date")
-    )
-
-
 def _log1p(value: Column) -> Column:
     return F.log1p(F.greatest(value.cast("double"), F.lit(0.0)))
 
@@ -96,7 +83,7 @@ def churn_features(
     bought by `cutoff`.
 
     `orders`: completed orders (customer_id, order_date, net_amount, channel); `sessions`:
-    (customer_id, start_date); `tickets`: fact_support_tickets; `loyalty_tiers`:
+    (customer_id, start_date), a session's first business day; `tickets`: fact_support_tickets; `loyalty_tiers`:
     (customer_id, loyalty_tier). Only rows dated on or before the cut-off count.
     """
     day = F.col("order_date")
@@ -125,7 +112,7 @@ def churn_features(
             ),
         )
     )
-    created = F.to_date("created_at")
+    created = business_date(F.col("created_at"), settings.business_timezone)
     in_window = in_last_days(created, cutoff, settings.support_window_days)
     support = (
         tickets.filter(F.col("customer_id").isNotNull() & (created <= F.lit(cutoff)))

@@ -292,7 +292,9 @@ def _churn(
     refitted on the data up to the cut-off, which is also the `bgnbd` baseline.
     """
     cutoff = churn.cutoff_date(as_of, settings)
-    sessions = materialize("model_sessions", churn.session_starts(loaded["app_events"], crosswalk))
+    sessions = facts.sessions.filter(F.col("customer_id").isNotNull()).select(
+        "customer_id", F.col("first_date").alias("start_date")
+    )
     tiers = loyalty_record(loaded["loyalty_members"], crosswalk).select(
         "customer_id", "loyalty_tier"
     )

@@ -7,11 +7,8 @@ from itertools import pairwise
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from c360_contract.vocabulary import CHANNELS, LOYALTY_TIERS
+from c360_contract.vocabulary import CHANNELS, LOYALTY_TIERS, NO_LOYALTY_TIER
 from c360_spark_processing.settings import PipelineSettings
-
-NON_MEMBER = "None"
-"""loyalty_tier of customers without a loyalty record."""
 
 
 def channels_not_used(channels_used: Column) -> Column:
@@ -24,7 +21,7 @@ def channels_not_used(channels_used: Column) -> Column:
 
 def next_loyalty_tier(tier: Column) -> Column:
     """The tier above the current one; Bronze for non-members, null at the top tier."""
-    rule = F.when(tier.isNull() | (tier == NON_MEMBER), LOYALTY_TIERS[0])
+    rule = F.when(tier.isNull() | (tier == NO_LOYALTY_TIER), LOYALTY_TIERS[0])
     for current, following in pairwise(LOYALTY_TIERS):
         rule = rule.when(tier == current, following)
     return rule

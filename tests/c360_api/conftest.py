@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from c360_api.core.config import ApiKey, Scope, Settings
+from c360_api.core.config import ApiKey, Settings
 from c360_api.main import create_app
+from c360_contract.scopes import Scope
 
 
 def build_test_warehouse(source: Path, path: Path) -> Path:
@@ -69,6 +71,8 @@ def make_settings(warehouse: Path, **overrides: Any) -> Settings:
     control = warehouse.parent / "control.json"
     values: dict[str, Any] = {
         "warehouse": warehouse,
+        # The API's own database and files: never the working directory.
+        "state_dir": Path(tempfile.mkdtemp(prefix="c360-state-")),
         "api_keys": api_keys(),
         "rate_limit_per_minute": 100_000,
         "failed_auth_per_minute": 100_000,

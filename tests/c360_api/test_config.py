@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from c360_api.core.config import ApiKey, Scope, Settings
+from c360_api.core.config import ApiKey, Settings
+from c360_contract.scopes import Scope
 
 
 def key(raw: str, *scopes: Scope) -> ApiKey:
@@ -40,6 +41,7 @@ class TestSettings:
             _env_file=None,
             environment="production",
             api_keys=[key("k9$Qv-long-random", Scope.ADMIN)],
+            jwt_secret="a-production-secret-of-32-characters-or-more",
         )  # type: ignore[call-arg]
         assert s.environment == "production"
 

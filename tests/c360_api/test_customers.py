@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.c360_api.conftest import Expect, headers
-from tests.c360_api.helpers import error, ok
+from tests.c360_api.helpers import error, ok, read_csv
 
 
 def busiest_customer(expect: Expect) -> str:
@@ -55,13 +55,39 @@ class TestGetCustomer:
         body = error(client.get("/customers/C-DOES-NOT-EXIST", headers=headers("marketing")), 404)
         assert body["error_details"]["customer_id"] == "C-DOES-NOT-EXIST"
 
-    def test_csv_is_refused_for_a_single_customer(self, client: TestClient, expect: Expect) -> None:
+    def test_csv_carries_each_table_of_the_view(self, client: TestClient, expect: Expect) -> None:
         cid = busiest_customer(expect)
-        body = error(
-            client.get(f"/customers/{cid}", params={"format": "csv"}, headers=headers("marketing")),
-            422,
+        view = ok(client.get(f"/customers/{cid}", headers=headers("marketing")))["data"]
+        for table, rows in (
+            ("linked_identities", view["linked_identities"]),
+            ("recent_orders", view["recent_orders"]),
+            ("recent_tickets", view["recent_tickets"]),
+        ):
+            answer = client.get(
+                f"/customers/{cid}",
+                params={"format": "csv", "table": table},
+                headers=headers("marketing"),
+            )
+            frame = read_csv(answer)
+            assert answer.headers["X-Table"] == table
+            assert len(frame) == len(rows)
+            if rows:
+                assert list(frame.columns) == list(rows[0])
+        profile = read_csv(
+            client.get(f"/customers/{cid}", params={"format": "csv"}, headers=headers("marketing"))
         )
-        assert body["error_details"]["parameter"] == "format"
+        assert len(profile) == 1
+        assert profile["customer_id"][0] == cid
+        assert profile["total_orders"][0] == str(view["orders"]["total_orders"])
+        accepted = client.get(
+            f"/customers/{cid}", headers={**headers("marketing"), "Accept": "text/csv"}
+        )
+        assert (
+            accepted.text
+            == client.get(
+                f"/customers/{cid}", params={"format": "csv"}, headers=headers("marketing")
+            ).text
+        )
 
     def test_auth(self, client: TestClient) -> None:
         error(client.get("/customers/C-000001"), 401)

@@ -70,24 +70,28 @@ class TestCachedAnswers:
         assert without.headers["X-Cache"] == "MISS"
         assert all(row["email"] is None and row["phone"] is None for row in ok(without)["data"])
 
-    def test_csv_and_bad_representations_go_to_the_route(
+    def test_every_representation_is_cached_apart_and_hit_before_routing(
         self, fresh: TestClient, expect: Expect
     ) -> None:
         rows = ok(fresh.get(PROFILES, headers=headers("marketing")))["data"]
         as_csv = fresh.get(PROFILES + "&format=csv", headers=headers("marketing"))
         assert as_csv.headers["content-type"].startswith("text/csv")
-        assert as_csv.headers["X-Cache"] == "HIT"
+        assert as_csv.headers["X-Cache"] == "MISS"  # a JSON entry is never served as CSV
         assert len(as_csv.text.strip().splitlines()) == 1 + len(rows)
         accepted = fresh.get(PROFILES, headers={**headers("marketing"), "Accept": "text/csv"})
-        assert accepted.text == as_csv.text
+        assert (accepted.headers["X-Cache"], accepted.text) == ("HIT", as_csv.text)
         explicit = fresh.get(PROFILES + "&format=json", headers=headers("marketing"))
+        assert explicit.headers["X-Cache"] == "HIT"
         assert ok(explicit)["data"] == rows
         body = error(fresh.get(PROFILES + "&format=xml", headers=headers("marketing")), 422)
         assert "format" in body["error_message"]
+        for fmt in ("png", "vega"):  # a list of customers has no chart
+            error(fresh.get(f"{PROFILES}&format={fmt}", headers=headers("marketing")), 422)
         customer = expect.df("SELECT min(customer_id) c FROM customer_profile")["c"][0]
         ok(fresh.get(f"/customers/{customer}", headers=headers("marketing")))
-        not_tabular = fresh.get(f"/customers/{customer}?format=csv", headers=headers("marketing"))
-        assert "only available on list endpoints" in error(not_tabular, 422)["error_message"]
+        as_table = fresh.get(f"/customers/{customer}?format=csv", headers=headers("marketing"))
+        assert as_table.headers["X-Table"] == "profile"
+        assert as_table.text.splitlines()[1].startswith(f"{customer},")
 
     def test_hits_count_once_against_the_rate_limit(self, warehouse: Path) -> None:
         with TestClient(create_app(make_settings(warehouse, rate_limit_per_minute=4))) as c:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from c360_api.core.config import Scope
 from c360_api.main import create_app
-from c360_api.store import ENUM_COLUMNS, _connect
+from c360_api.snapshots import ENUM_COLUMNS, _connect
+from c360_contract.scopes import Scope
 from tests.c360_api.conftest import Expect, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
 from tests.c360_api.helpers import error, fake_pipeline_mode, ok, wait_for
@@ -49,13 +50,13 @@ class TestInMemoryTables:
             ][0]
         )
         paths = [
-            "/analytics/customer-profiles?customer_status=Active&sort=-customer_health_score"
+            "/analytics/customer-profiles?customer_status=Active&sort=customer_health_score_desc"
             "&limit=50&offset=20",
             "/analytics/customer-profiles?sort=customer_name&limit=30&offset=100",
             "/analytics/customer-profiles?sort=customer_id&limit=5&offset=3",
-            # Every ENUM column in memory, with values no customer has (state ZZ, tier 'None').
+            # Every ENUM column in memory, with a value no customer has (state ZZ).
             "/analytics/customer-profiles?segment=Premium&segment=Basic&loyalty_tier=Gold"
-            "&loyalty_tier=None&generation=Gen%20Z&generation=Millennials&state=CA&state=ZZ"
+            "&loyalty_tier=No%20Tier&generation=Gen%20Z&generation=Millennials&state=CA&state=ZZ"
             "&customer_status=Active&customer_status=At%20Risk&limit=1000",
             "/analytics/customer-profiles?rfm_segment=Champions&rfm_segment=Lost&limit=1000",
             "/analytics/customer-profiles?state=ZZ",
@@ -94,7 +95,7 @@ class TestInMemoryTables:
             "('C2', 'New', NULL), ('C3', NULL, NULL)) t(customer_id, customer_status, state)) "
             f"TO '{table}/part-0.parquet' (FORMAT parquet)"
         )
-        con = _connect(tmp_path, frozenset({"customer_profile"}))
+        con, _ = _connect(tmp_path, date(2025, 12, 31), frozenset({"customer_profile"}))
         types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns()").fetchall())
         assert types["customer_status"] == "ENUM('Active', 'New')"
         assert types["state"] == "VARCHAR"

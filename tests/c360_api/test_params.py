@@ -15,8 +15,9 @@ import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 
-from c360_api.api.responses import cache_key
+from c360_api.api.answers import cache_key
 from c360_api.main import create_app
+from c360_api.render.negotiate import Representation
 from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
 from tests.c360_api.helpers import error, ok
 
@@ -97,7 +98,7 @@ class TestRepeatedScalars:
 
         def key(query: bytes) -> tuple[Any, ...]:
             scope = {"type": "http", "path": CHURN, "query_string": query, "headers": []}
-            return cache_key(Request(scope), snapshot_id, False)
+            return cache_key(Request(scope), snapshot_id, False, Representation.JSON)
 
         entry = state.cache.peek(key(b"limit=3"))
         assert entry is not None

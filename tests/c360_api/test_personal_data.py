@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from c360_api.analytics.schemas import CustomerProfileSummary
+from c360_api.catalog.marketing import ChurnRiskCustomer
 from c360_api.customers.schemas import SECTIONS
-from c360_api.marketing.schemas import ChurnRiskCustomer
 from c360_contract.personal_data import PERSONAL_COLUMNS
 from tests.c360_api.conftest import Expect, headers
 from tests.c360_api.helpers import error, ok
@@ -167,7 +167,7 @@ class TestLists:
         self, client: TestClient, expect: Expect
     ) -> None:
         path = "/analytics/customer-profiles"
-        for sort in ("customer_name", "-customer_name"):
+        for sort in ("customer_name", "customer_name_desc"):
             body = error(client.get(path, params={"sort": sort}, headers=headers(PLAIN)), 403)
             assert body["error_details"]["parameter"] == "sort"
         got = ok(client.get(path, params={"sort": "customer_name"}, headers=headers(PII)))["data"]

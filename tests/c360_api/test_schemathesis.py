@@ -23,6 +23,7 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 from starlette.types import Receive, Scope, Send
 
 from c360_api.main import create_app
@@ -79,7 +80,10 @@ def app(pipeline_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_conforms(case: schemathesis.Case[Any]) -> None:
-    case.call_and_validate()
+    # A window's dates are each valid alone; together they may not be (start after end, a date
+    # after the snapshot's as-of: a documented 422 the schema cannot express), so "a schema-valid
+    # request must succeed" is not a rule of this API. Every other default check applies.
+    case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
 
 def test_refresh_data_was_exercised_against_the_fake_pipeline(app: FastAPI) -> None:

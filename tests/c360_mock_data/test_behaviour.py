@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from c360_mock_data import reference as ref
 from c360_mock_data.generator import GenerationReport
 from tests.c360_mock_data.conftest import read_csv, read_events
 
@@ -23,11 +24,12 @@ def buyers(clean_export: GenerationReport) -> pd.DataFrame:
             select order_id, sum(quantity * unit_price - discount) as amount
             from read_parquet('{out}/order_lines.parquet') group by order_id),
         births as (
-            select t.person_id, year(strptime(c.birth_date, '%Y-%m-%d')) as birth_year
+            select t.person_id, year(strptime(c.birth_date, '%Y-%m-%d')) as birth_year,
+                   c.state as home_state
             from read_csv('{out}/crm_customers.csv', all_varchar=true) c
             join truth t on t.source = 'crm' and t.source_record_id = c.crm_id)
         select o.order_id, o.channel, o.status, o.order_ts, a.amount,
-               coalesce(ta.person_id, tm.person_id) as person_id, b.birth_year
+               coalesce(ta.person_id, tm.person_id) as person_id, b.birth_year, b.home_state
         from read_parquet('{out}/orders.parquet') o
         join amounts a using (order_id)
         left join truth ta on ta.source = 'ecommerce' and ta.source_record_id = o.account_id
@@ -72,11 +74,45 @@ def test_november_and_december_peak(buyers: pd.DataFrame) -> None:
         assert months[12] > 1.2 * months[[1, 2, 3]].mean()
 
 
-def test_weekday_and_hour_profiles(buyers: pd.DataFrame) -> None:
-    store_hours = buyers[buyers.channel == "store"].order_ts.dt.hour
-    assert store_hours.between(8, 21).all()
-    online_hours = buyers[buyers.channel != "store"].order_ts.dt.hour.value_counts()
-    assert online_hours[20] > 3 * online_hours[4]
+def _local_hours(ts: pd.Series, states: pd.Series) -> pd.Series:
+    """Hour of each UTC instant on the clock of its state's zone (pandas, zone by zone)."""
+    zones = states.map(ref.STATE_TIMEZONES)
+    hours = pd.Series(-1, index=ts.index)
+    for zone, rows in ts.groupby(zones):
+        hours[rows.index] = rows.dt.tz_convert(str(zone)).dt.hour
+    return hours
+
+
+def test_hours_follow_the_buyers_local_clock(buyers: pd.DataFrame) -> None:
+    """Store hours are 08-21 and online peaks in the evening on the clock of the buyer's home
+    city (persons with a CRM record, whose city is known), while in UTC they spread out."""
+    known = buyers.dropna(subset=["home_state"])
+    hour = _local_hours(known.order_ts, known.home_state)
+    store = known.channel == "store"
+    assert hour[store].between(8, 21).all()
+    online = hour[~store].value_counts()
+    assert online[20] > 3 * online[4]
+    utc_hour = known.order_ts.dt.tz_convert("UTC").dt.hour
+    assert not utc_hour[store].between(8, 21).all()
+
+
+def test_browsing_follows_the_local_clock(clean_export: GenerationReport) -> None:
+    """Sessions start at online hours of the account holder's home city: 20:00 local is busy,
+    04:00 quiet."""
+    out = clean_export.out
+    truth = read_csv(out / "_truth", "identity.csv")
+    person = truth[truth.source == "ecommerce"].set_index("source_record_id").person_id
+    crm = read_csv(out, "crm_customers.csv").merge(
+        truth[truth.source == "crm"], left_on="crm_id", right_on="source_record_id"
+    )
+    state = crm.groupby("person_id").state.first()
+    events = read_events(out)
+    starts = events[events.event_type == "session_start"]
+    home = starts.account_id.map(person).map(state)
+    known = home.notna()
+    ts = pd.to_datetime(starts.ts[known], utc=True)
+    hours = _local_hours(ts, home[known]).value_counts()
+    assert hours[20] > 3 * hours[4]
 
 
 def test_younger_persons_use_the_app_more(

@@ -157,6 +157,7 @@ def test_events_layout_and_funnels(clean_export: GenerationReport) -> None:
     assert all(len(list((clean_export.out / "app_events" / d).iterdir())) == 1 for d in days)
     assert (events.filename.str.extract(r"dt=([\d-]+)")[0] == events.ts.str[:10]).all()
     assert _parses(events.ts, "%Y-%m-%dT%H:%M:%SZ")
+    assert "2023-01-01T00:00:00Z" <= events.ts.min() <= events.ts.max() <= "2025-12-31T23:59:59Z"
     assert _all_match(events.event_id, r"EV-\d{12}")
     assert events.event_id.is_unique
     assert set(events.event_type) == {
@@ -186,6 +187,8 @@ def test_tickets_columns_and_formats(clean_export: GenerationReport) -> None:
     tickets = read_csv(clean_export.out, "support_tickets.csv")
     assert _all_match(tickets.ticket_id, r"TCK-\d{7}")
     assert tickets.ticket_id.is_unique
+    created = tickets.created_at
+    assert "2023-01-01 00:00:00" <= created.min() <= created.max() <= "2025-12-31 23:59:59"
     for column in ("created_at", "first_response_at", "resolved_at"):
         assert _parses(tickets[column], "%Y-%m-%d %H:%M:%S")
     assert set(tickets.status) <= {"open", "pending", "resolved", "closed"}

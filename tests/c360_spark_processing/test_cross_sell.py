@@ -18,7 +18,7 @@ def test_channels_and_loyalty_gaps(spark):
     settings = PipelineSettings()  # Silver 500, Gold 1500, Platinum 4000
     rows = [
         (["online", "store"], "Silver", 79.0),
-        ([], "None", 10.0),
+        ([], "No Tier", 10.0),
         (None, None, None),
         (["app", "online", "store"], "Gold", 4500.0),
         (["store"], "Platinum", 9000.0),

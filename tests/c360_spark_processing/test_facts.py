@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from c360_spark_processing.facts.digital import customer_digital_facts
+from c360_spark_processing.facts.digital import customer_digital_facts, event_sessions
 from c360_spark_processing.settings import PipelineSettings
 from tests.c360_spark_processing.analytics_world import AS_OF, built_world, contract_columns
 
@@ -28,7 +28,9 @@ def _expected_fact_orders(frames) -> pd.DataFrame:
     )
     xw = frames["crosswalk"].toPandas()
     ids = dict(zip(zip(xw.source, xw.source_record_id, strict=True), xw.customer_id, strict=True))
-    orders = orders[orders.order_ts.dt.date <= AS_OF].copy()
+    local = orders.order_ts.dt.tz_localize("UTC").dt.tz_convert("America/New_York")
+    orders["order_date"] = local.dt.date
+    orders = orders[orders.order_date <= AS_OF].copy()
     orders["customer_id"] = [
         ids[("ecommerce", a)] if isinstance(a, str) else ids[("loyalty", m)]
         for a, m in zip(orders.account_id, orders.member_id, strict=True)
@@ -49,7 +51,7 @@ def test_fact_orders_match_pandas(facts_and_world):
     got = facts.fact_orders.toPandas()
     assert list(got.columns) == contract_columns_fact_orders()
     exp = _expected_fact_orders(frames)
-    cols = ["order_id", "customer_id", "status", "items", "units", "gross_amount",
+    cols = ["order_id", "customer_id", "order_date", "status", "items", "units", "gross_amount",
             "discount_amount", "cost_amount", "net_amount"]  # fmt: skip
     got_rows = sorted(map(tuple, got[cols].to_numpy().tolist()))
     exp_rows = sorted(map(tuple, exp[cols].to_numpy().tolist()))
@@ -59,7 +61,7 @@ def test_fact_orders_match_pandas(facts_and_world):
 
 def contract_columns_fact_orders() -> list[str]:
     return [
-        "order_id", "customer_id", "channel", "order_ts", "order_date", "status",
+        "order_id", "customer_id", "channel", "order_ts", "order_local_ts", "order_date", "status",
         "payment_method", "traffic_source", "items", "units", "gross_amount", "discount_amount",
         "cost_amount", "net_amount",
     ]  # fmt: skip
@@ -134,10 +136,12 @@ def test_conversion_counts_sessions_not_purchase_events(spark):
             ("ACC1", "S2", datetime(2025, 12, 2, 10, 0), "ios", "session_start"),
         ],
         "account_id string, session_id string, ts timestamp, platform string, event_type string",
-    )
+    ).selectExpr("*", "CAST(NULL AS string) AS traffic_source")
     crosswalk = spark.createDataFrame(
         [("ecommerce", "ACC1", "C1")], "source string, source_record_id string, customer_id string"
     )
-    (row,) = customer_digital_facts(events, crosswalk, AS_OF, PipelineSettings()).collect()
+    settings = PipelineSettings()
+    sessions = event_sessions(events, crosswalk, AS_OF, settings)
+    (row,) = customer_digital_facts(sessions, AS_OF, settings).collect()
     assert (row.total_sessions, row.app_purchases, row.converting_sessions) == (2, 2, 1)
     assert row.digital_conversion_rate == 0.5

@@ -36,6 +36,8 @@ TABLES = (
     "fact_orders",
     "fact_order_lines",
     "fact_support_tickets",
+    "fact_sessions",
+    "dim_products",
     "customer_profile",
 )
 MARTS = (
@@ -222,6 +224,163 @@ class TestTables:
         assert all(stage["seconds"] >= 0 for stage in manifest["stages"].values())
         assert manifest["settings"] == PipelineSettings().model_dump(mode="json")
         assert manifest["as_of"] <= "2025-12-31"
+
+
+NEW_YORK = "'America/New_York'"
+
+
+class TestBusinessTime:
+    """Business days and hours of the snapshot, recomputed with DuckDB's own time-zone rules."""
+
+    def test_the_manifest_names_the_business_timezone(self, manifest: dict[str, Any]) -> None:
+        assert manifest["business_timezone"] == "America/New_York"
+        assert manifest["settings"]["business_timezone"] == "America/New_York"
+
+    def test_order_dates_and_local_times_are_new_york_ones(
+        self, db: duckdb.DuckDBPyConnection
+    ) -> None:
+        row = db.execute(
+            f"""
+            SELECT count(*) FILTER (order_date <> timezone({NEW_YORK}, order_ts)::DATE),
+                   count(*) FILTER (order_local_ts <> timezone({NEW_YORK}, order_ts)),
+                   count(*) FILTER (order_date <> timezone('UTC', order_ts)::DATE),
+                   any_value(typeof(order_local_ts)), any_value(typeof(order_ts)),
+                   count(*)
+            FROM fact_orders
+            """
+        ).fetchone()
+        assert row is not None
+        wrong_dates, wrong_times, not_utc_dates, local_type, ts_type, orders = row
+        assert (wrong_dates, wrong_times) == (0, 0)
+        assert 0 < not_utc_dates < orders  # evening orders: the UTC date is the next day
+        assert (local_type, ts_type) == ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+        lines = db.execute(
+            "SELECT count(*) FROM fact_order_lines l JOIN fact_orders o USING (order_id) "
+            "WHERE l.order_date <> o.order_date"
+        ).fetchone()
+        assert lines == (0,)
+
+    def test_as_of_is_the_latest_business_day_and_cuts_there(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        manifest: dict[str, Any],
+        snapshot: Path,
+        raw_data: Path,
+    ) -> None:
+        row = db.execute(
+            f"""
+            WITH loaded AS (
+                SELECT timezone({NEW_YORK}, order_ts)::DATE AS day
+                FROM read_parquet('{raw_data}/orders.parquet')
+                WHERE order_id NOT IN (SELECT order_id FROM {_quarantined(snapshot, "orders")}
+                                       WHERE order_id IS NOT NULL)
+            )
+            SELECT max(day)::VARCHAR, count(*) FILTER (day <= (SELECT max(day) FROM loaded))
+            FROM loaded
+            """
+        ).fetchone()
+        assert row is not None
+        assert manifest["as_of"] == row[0]
+        assert manifest["tables"]["fact_orders"]["rows"] == row[1]
+
+    def test_shopping_peaks_fall_in_local_business_hours(
+        self, db: duckdb.DuckDBPyConnection
+    ) -> None:
+        """Store orders are placed 08:00-21:59 on the buyer's clock (Eastern to Hawaii time, so
+        08:00-03:59 in New York): never between 04:00 and 07:59 New York time, busiest in the
+        day. Online orders peak in the evening."""
+        by_hour = db.execute(
+            """
+            SELECT channel = 'store' AS store, hour(order_local_ts) AS hour, count(*) AS orders
+            FROM fact_orders WHERE status = 'completed' GROUP BY ALL
+            """
+        ).df()
+        store = by_hour[by_hour.store].set_index("hour").orders
+        online = by_hour[~by_hour.store].set_index("hour").orders
+        assert store.reindex(range(4, 8), fill_value=0).sum() == 0
+        assert 11 <= store.idxmax() <= 19
+        assert 19 <= online.idxmax() <= 23
+
+
+class TestSessions:
+    def test_fact_sessions_match_the_loaded_events(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        manifest: dict[str, Any],
+        snapshot: Path,
+        raw_data: Path,
+    ) -> None:
+        """Sessions of the loaded events up to as-of (New York days), recomputed from the raw
+        events: those with a session_start are fact_sessions row for row; the others are
+        the manifest's without_session_start."""
+        db.execute(
+            f"""
+            CREATE TEMP TABLE expected_sessions AS
+            WITH events AS (
+                SELECT account_id, session_id, event_type, platform, traffic_source,
+                       timezone('UTC', try_strptime(ts, '%Y-%m-%dT%H:%M:%SZ')) AS ts
+                FROM read_json('{raw_data}/app_events/*/*.jsonl', format='newline_delimited',
+                               columns={{event_id: 'VARCHAR', account_id: 'VARCHAR',
+                                         session_id: 'VARCHAR', ts: 'VARCHAR',
+                                         platform: 'VARCHAR', event_type: 'VARCHAR',
+                                         traffic_source: 'VARCHAR'}})
+                WHERE event_id NOT IN (SELECT event_id FROM {_quarantined(snapshot, "app_events")}
+                                       WHERE event_id IS NOT NULL)
+            )
+            SELECT session_id, any_value(account_id) AS account_id,
+                   min(ts) FILTER (event_type = 'session_start') AS started_at,
+                   arg_min(platform, ts) FILTER (event_type = 'session_start') AS platform,
+                   arg_min(traffic_source, ts) FILTER (event_type = 'session_start')
+                       AS traffic_source,
+                   count(*) AS events,
+                   count(*) FILTER (event_type = 'product_view') AS product_views,
+                   count(*) FILTER (event_type = 'add_to_cart') AS add_to_carts,
+                   count(*) FILTER (event_type = 'checkout_start') AS checkout_starts,
+                   bool_or(event_type = 'purchase') AS converted
+            FROM events
+            WHERE timezone({NEW_YORK}, ts)::DATE <= DATE '{manifest["as_of"]}'
+            GROUP BY session_id
+            """
+        )
+        expected = f"""
+            SELECT s.session_id, x.customer_id, s.started_at,
+                   timezone({NEW_YORK}, s.started_at)::DATE AS session_date, s.platform,
+                   s.traffic_source, s.events, s.product_views, s.add_to_carts,
+                   s.checkout_starts, s.converted
+            FROM expected_sessions s LEFT JOIN identity_crosswalk x
+                 ON x.source = 'ecommerce' AND x.source_record_id = s.account_id
+            WHERE s.started_at IS NOT NULL
+        """
+        for query in (f"{expected} EXCEPT ALL FROM fact_sessions",
+                      f"FROM fact_sessions EXCEPT ALL {expected}"):  # fmt: skip
+            assert db.execute(f"SELECT count(*) FROM ({query})").fetchone() == (0,)
+        counts = db.execute(
+            "SELECT count(*), count(*) FILTER (started_at IS NULL) FROM expected_sessions"
+        ).fetchone()
+        assert counts is not None
+        assert manifest["sessions"] == {
+            "sessions": counts[0],
+            "fact_sessions": counts[0] - counts[1],
+            "without_session_start": counts[1],
+        }
+        assert manifest["tables"]["fact_sessions"]["rows"] == counts[0] - counts[1] > 0
+
+    def test_dim_products_are_the_loaded_products(
+        self, db: duckdb.DuckDBPyConnection, snapshot: Path, raw_data: Path
+    ) -> None:
+        expected = f"""
+            SELECT product_id, name, category, subcategory, brand, list_price::DOUBLE,
+                   unit_cost::DOUBLE, stock_on_hand::INTEGER, reorder_point::INTEGER
+            FROM read_csv('{raw_data}/products.csv', all_varchar=true)
+            WHERE product_id NOT IN (SELECT product_id FROM {_quarantined(snapshot, "products")}
+                                     WHERE product_id IS NOT NULL)
+        """
+        for query in (f"{expected} EXCEPT ALL FROM dim_products",
+                      f"FROM dim_products EXCEPT ALL {expected}"):  # fmt: skip
+            assert db.execute(f"SELECT count(*) FROM ({query})").fetchone() == (0,)
+        products = db.execute("SELECT count(*) FROM dim_products").fetchone()
+        assert products is not None
+        assert products[0] > 300
 
 
 class TestIdentityResolution:

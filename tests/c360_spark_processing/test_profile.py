@@ -160,7 +160,7 @@ def test_identities_loyalty_and_cross_sell(profile_rows):
                 [],
                 1,
                 None,
-                "None",
+                "No Tier",
                 "Bronze",
                 0.0,
                 ["app", "online", "store"],

@@ -1,0 +1,47 @@
+"""The registry of the metric catalogue: every declared metric, by id, path and alias.
+
+Routes, OpenAPI operations, representations, `GET /catalog`, the metric table of
+docs/metrics.md and the API benchmark's route list are all generated from `CATALOG`.
+"""
+
+from __future__ import annotations
+
+from c360_api.catalog import (
+    behaviour,
+    cohorts,
+    customer_success,
+    demand,
+    finance,
+    kpi,
+    marketing,
+    orders,
+    product,
+)
+from c360_contract.catalog import Metric
+
+CATALOG: tuple[Metric, ...] = (
+    *marketing.METRICS,
+    *product.METRICS,
+    *finance.METRICS,
+    *customer_success.METRICS,
+    *kpi.METRICS,
+    *orders.METRICS,
+    *demand.METRICS,
+    *cohorts.METRICS,
+    *behaviour.METRICS,
+)
+# OpenAPI tags of the catalogue's areas, with what each answers.
+AREAS: dict[str, str] = {
+    marketing.AREA: "Customer health, churn risk, loyalty and segments (marketing scope).",
+    product.AREA: "Digital engagement, cross-sell and categories (product scope).",
+    finance.AREA: "Lifetime value, revenue, RFM and profitability (finance scope).",
+    customer_success.AREA: "Support and lifecycle (customer_success scope).",
+    kpi.AREA: "E-commerce KPIs of a window: summary, revenue by month, conversion.",
+    orders.AREA: "When customers buy: hour, weekday, day of month, month, heatmap.",
+    demand.AREA: "Revenue growth, top products and category demand.",
+    cohorts.AREA: "Acquisition cohorts: sizes, retention, repeat purchase.",
+    behaviour.AREA: "Repeat rate, new vs returning, time between orders, lifetime and value.",
+}
+BY_ID: dict[str, Metric] = {m.id: m for m in CATALOG}
+BY_PATH: dict[str, Metric] = {m.path: m for m in CATALOG}
+BY_ALIAS: dict[str, Metric] = {alias: m for m in CATALOG for alias in m.aliases}
