@@ -10,13 +10,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Sized
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from c360_contract.vocabulary import GENERATIONS, LOYALTY_TIERS, SOURCES
+from c360_contract.vocabulary import CLUSTERING_METHODS, GENERATIONS, LOYALTY_TIERS, SOURCES
 
 _EXPECTED_SIZES: dict[str, int] = {
     "churn_probability_thresholds": 3,
@@ -159,8 +158,11 @@ class PipelineSettings(BaseSettings):
     )
 
     # --- clustering (docs/metrics.md "Clusters") ---
-    cluster_method: Literal["kmeans", "gaussian_mixture", "bisecting_kmeans"] = Field(
-        default="kmeans", description="The method whose clusters label the profile."
+    cluster_method: str = Field(
+        default=CLUSTERING_METHODS[0],
+        description="The method whose clusters label the profile: "
+        + " | ".join(CLUSTERING_METHODS)
+        + ".",
     )
     cluster_k_min: int = Field(default=2, ge=2, description="Fewest clusters tried.")
     cluster_k_max: int = Field(default=8, ge=2, description="Most clusters tried.")
@@ -279,6 +281,13 @@ class PipelineSettings(BaseSettings):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"business_timezone must be an IANA zone name, got {v!r}") from exc
+        return v
+
+    @field_validator("cluster_method")
+    @classmethod
+    def _known_method(cls, v: str) -> str:
+        if v not in CLUSTERING_METHODS:
+            raise ValueError(f"cluster_method must be one of {', '.join(CLUSTERING_METHODS)}")
         return v
 
     @field_validator("recency_score_days")

@@ -28,7 +28,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StructField
 
-from c360_contract.vocabulary import CHANNELS, LOYALTY_TIERS
+from c360_contract.vocabulary import CHANNELS, CHURN_SCORERS, LOYALTY_TIERS
 from c360_spark_processing.columns import business_date, count_where, days_since, in_last_days, rate
 from c360_spark_processing.models import bgnbd
 from c360_spark_processing.models.bgnbd import BgNbdParams
@@ -62,9 +62,6 @@ BGNBD_NEUTRAL = 0.5
 """The BG/NBD feature's value when that fit failed: a constant the standardisation zeroes."""
 
 TREND_DAYS = 90
-SCORERS: tuple[str, ...] = ("model", "heuristic", "recency", "bgnbd")
-"""model: churn_probability; heuristic: churn_risk_score; recency: days since the last order;
-bgnbd: P(no purchase in the next churn_cutoff_days) under the BG/NBD fitted at d0."""
 
 
 def _log1p(value: Column) -> Column:
@@ -268,7 +265,7 @@ def histograms(scored: DataFrame) -> dict[str, Histogram]:
             F.array(
                 *[
                     F.struct(F.lit(s).alias("scorer"), F.col(s).cast("double").alias("score"))
-                    for s in SCORERS
+                    for s in CHURN_SCORERS
                 ]
             )
         ).alias("_s"),

@@ -1,4 +1,4 @@
-"""Customer clusters: k-means, Gaussian mixture and bisecting k-means on log recency, frequency, monetary.
+"""Customer clusters: k-means, Gaussian mixture and hierarchical (bisecting k-means) on log RFM.
 
 Buyers are described by log(1 + recency_days), log(1 + frequency) and log(1 + monetary), each
 divided by its standard deviation over the sample (the logs tame the long tails; the scaling gives
@@ -28,6 +28,7 @@ from pyspark.ml.feature import StandardScaler, StandardScalerModel, VectorAssemb
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from c360_contract.vocabulary import CLUSTERING_METHODS
 from c360_spark_processing.columns import days_since
 from c360_spark_processing.facts import Materialize
 from c360_spark_processing.scores.rfm import (
@@ -40,7 +41,12 @@ from c360_spark_processing.scores.rfm import (
 )
 from c360_spark_processing.settings import PipelineSettings
 
-METHODS: tuple[str, ...] = ("kmeans", "gaussian_mixture", "bisecting_kmeans")
+ESTIMATORS: dict[str, type[KMeans] | type[GaussianMixture] | type[BisectingKMeans]] = {
+    "kmeans": KMeans,
+    "gmm": GaussianMixture,
+    "hierarchical": BisectingKMeans,  # divisive hierarchical clustering
+}
+"""The Spark ML estimator of each of CLUSTERING_METHODS."""
 RFM: tuple[str, ...] = ("recency_days", "frequency", "monetary")
 DISTANCE = "squaredEuclidean"
 MAX_ITERATIONS = 20
@@ -85,11 +91,7 @@ def sample_buyers(buyers: DataFrame, settings: PipelineSettings) -> DataFrame:
 
 def estimator(method: str, k: int, seed: int) -> Estimator[Any]:
     """The Spark ML clustering estimator of a method, reading `features`, writing `prediction`."""
-    if method == "kmeans":
-        return KMeans(k=k, seed=seed, maxIter=MAX_ITERATIONS, featuresCol="features")
-    if method == "gaussian_mixture":
-        return GaussianMixture(k=k, seed=seed, maxIter=MAX_ITERATIONS, featuresCol="features")
-    return BisectingKMeans(k=k, seed=seed, maxIter=MAX_ITERATIONS, featuresCol="features")
+    return ESTIMATORS[method](k=k, seed=seed, maxIter=MAX_ITERATIONS, featuresCol="features")
 
 
 @dataclass(frozen=True)
@@ -131,12 +133,14 @@ def choose(
     Spark job is mostly scheduling latency, which concurrent jobs overlap.
     """
     grid = [
-        (m, k) for m in METHODS for k in range(settings.cluster_k_min, settings.cluster_k_max + 1)
+        (m, k)
+        for m in CLUSTERING_METHODS
+        for k in range(settings.cluster_k_min, settings.cluster_k_max + 1)
     ]
     with ThreadPoolExecutor(max_workers=FIT_THREADS) as pool:
         fitted = list(pool.map(lambda mk: fit_candidate(sample, mk[0], mk[1], settings), grid))
     chosen = {}
-    for method in METHODS:
+    for method in CLUSTERING_METHODS:
         mine = [f for f in fitted if f[1].method == method]
         pool_ = [f for f in mine if f[1].eligible] or mine
         chosen[method] = max(pool_, key=lambda f: f[1].silhouette)
@@ -220,7 +224,7 @@ def cluster_buyers(
                     F.col("prediction").alias("raw"),
                     *RFM,
                 )
-                for m in METHODS
+                for m in CLUSTERING_METHODS
             ]
         ),
     )
@@ -234,7 +238,7 @@ def cluster_buyers(
     )
     numbering: dict[tuple[str, int], int] = {}
     summary: list[tuple[Any, ...]] = []
-    for method in METHODS:
+    for method in CLUSTERING_METHODS:
         mine = sorted(
             (s for s in stats if s["method"] == method),
             key=lambda s: (labels[(method, s["raw"])][0], -s["monetary"]),

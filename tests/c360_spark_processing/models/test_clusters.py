@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from pyspark.sql import SparkSession
 
+from c360_contract.vocabulary import CLUSTERING_METHODS
 from c360_spark_processing.models.clusters import (
-    METHODS,
+    ESTIMATORS,
     Clustering,
     cluster_buyers,
     label_centroids,
@@ -80,10 +81,10 @@ def test_centroids_are_named_by_the_rfm_grid(spark: SparkSession) -> None:
 def test_three_groups_three_labelled_clusters_in_label_order(spark: SparkSession) -> None:
     result = cluster_buyers(spark, _orders(spark), AS_OF, SETTINGS, lambda _name, df: df.cache())
     assert isinstance(result, Clustering)
-    for method in METHODS:
+    for method in CLUSTERING_METHODS:
         assert result.manifest["chosen"][method]["k"] == 3, method
     summary = {(row[0], row[1]): row for row in result.summary}
-    for method in METHODS:
+    for method in CLUSTERING_METHODS:
         assert [summary[(method, c)][7] for c in range(3)] == sorted(GROUPS)
         assert [summary[(method, c)][2] for c in range(3)] == [PER_GROUP] * 3
     assigned = result.assignments.collect()
@@ -102,3 +103,17 @@ def test_too_few_buyers_is_a_reason_not_an_error(spark: SparkSession) -> None:
     result = cluster_buyers(spark, orders, AS_OF, SETTINGS, lambda _name, df: df)
     assert isinstance(result, str)
     assert "1 buyers" in result
+
+
+def test_each_method_of_the_vocabulary_is_one_spark_estimator() -> None:
+    assert list(ESTIMATORS) == list(CLUSTERING_METHODS)
+    assert {cls.__name__ for cls in ESTIMATORS.values()} == {
+        "KMeans",
+        "GaussianMixture",
+        "BisectingKMeans",
+    }
+
+
+def test_an_unknown_profile_method_is_refused_when_the_settings_load() -> None:
+    with pytest.raises(ValueError, match="cluster_method must be one of kmeans, gmm, hierarchical"):
+        PipelineSettings(cluster_method="gaussian_mixture")

@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pytest
 
+from c360_contract.vocabulary import CLUSTERING_METHODS
 from c360_contract.warehouse import current_snapshot_id, snapshot_path
 from c360_spark_processing.models import bgnbd, gamma_gamma
 from c360_spark_processing.models.bgnbd import BgNbdParams
@@ -94,7 +95,7 @@ def test_manifest_models_section_and_stage_breakdown(manifest: dict[str, Any]) -
     assert models["clv"]["gamma_gamma"]["converged"]
     assert models["clv"]["predicted_clv_12m"] == "bgnbd_gamma_gamma"
     assert models["churn"]["test_customers"] > 0
-    assert set(models["clusters"]["chosen"]) == {"kmeans", "gaussian_mixture", "bisecting_kmeans"}
+    assert set(models["clusters"]["chosen"]) == set(CLUSTERING_METHODS)
     stage = manifest["stages"]["models"]
     for name in ("clv", "clv_holdout", "churn", "clusters"):
         assert stage[f"seconds_{name}"] > 0
@@ -186,7 +187,7 @@ def test_clusters_cover_every_buyer_and_label_the_profile(
     per_method = dict(
         db.execute("SELECT method, count(*) FROM customer_clusters GROUP BY method").fetchall()
     )
-    assert per_method == {"kmeans": buyers, "gaussian_mixture": buyers, "bisecting_kmeans": buyers}
+    assert per_method == dict.fromkeys(CLUSTERING_METHODS, buyers)
     sizes = db.execute(
         """SELECT m.method, m.cluster, m.customers, count(c.customer_id)
            FROM model_clusters m LEFT JOIN customer_clusters c USING (method, cluster)
