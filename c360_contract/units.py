@@ -38,6 +38,8 @@ SCALES: dict[str, tuple[float, float]] = {
     # A loss makes the margin negative; a fall in revenue makes growth negative (at least -100).
     "margin_pct": (-inf, 100.0),
     "growth_pct": (-100.0, inf),
+    # A prediction's error on what happened: under-prediction is negative, at most all of it.
+    "error_pct": (-100.0, inf),
 }
 
 
