@@ -278,7 +278,7 @@ GLOSSARY: dict[str, str] = {
     "observed_churn_rate": "Churners / customers of the decile (0-1).",
     "feature": "Input of the churn model.",
     "coefficient": "Standardised logistic-regression coefficient (positive raises churn).",
-    "importance_share": "|coefficient| / the sum of every |coefficient|.",
+    "importance_share": "abs(coefficient) / the sum of every abs(coefficient).",
     "cluster": "Cluster id, 0-based, numbered in the order of the labels.",
     "label": "The RFM segment of the cluster's centroid.",
     "action": "What to do with the cluster (its segment's action).",

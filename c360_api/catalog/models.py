@@ -311,10 +311,10 @@ METRICS: tuple[Metric, ...] = (
         formula="Calibration: completed purchase days up to as-of - clv_holdout_days (182), "
         "x = repeat purchase days, t_x = last - first, T = calibration end - first; holdout: "
         "the purchase days after it of the customers first seen in the calibration. weekly: "
-        "cumulative repeat purchases per holdout week, actual vs the sum of E[Y(t) | x, t_x, T]. "
+        "cumulative repeat purchases per holdout week, actual vs the sum of each customer's E[Y(t)] given x, t_x, T. "
         "by_frequency: per calibration x (7+ together), the mean actual and predicted holdout "
         "purchases. holdout: their totals, error_pct = (predicted - actual) / actual x 100, "
-        "mae_per_customer = mean |predicted - actual|. fit: BG/NBD (r, alpha, a, b) and "
+        "mae_per_customer = mean abs(predicted - actual). fit: BG/NBD (r, alpha, a, b) and "
         "Gamma-Gamma (p, q, v) maximum-likelihood fits on every buyer up to as-of, in time_unit.",
         tables=(
             Table(
@@ -327,7 +327,6 @@ METRICS: tuple[Metric, ...] = (
                     "value:Q",
                     fold=("actual_cumulative", "predicted_cumulative"),
                     color="measure:N",
-                    title="Cumulative repeat purchases in the holdout: actual vs predicted",
                 ),
             ),
             Table(
@@ -371,13 +370,13 @@ METRICS: tuple[Metric, ...] = (
         "brier (probabilities only), top_decile_lift = churn share of the top-scored 10% / "
         "churn share of all. roc: the curve's points. calibration: per decile of score "
         "(1 = highest), mean score and observed_churn_rate = churners / customers. importance: "
-        "standardised coefficients, importance_share = |coefficient| / sum of |coefficients|.",
+        "standardised coefficients, importance_share = abs(coefficient) / the sum of abs(coefficients).",
         tables=(
             Table(
                 "comparison",
                 ChurnComparisonRow,
                 CHURN_COMPARISON,
-                Chart("bar", "scorer:N", "auc_roc:Q", title="AUC-ROC on the test set"),
+                Chart("bar", "scorer:N", "auc_roc:Q"),
             ),
             Table(
                 "roc",
