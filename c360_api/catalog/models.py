@@ -221,7 +221,7 @@ def churn_verdict(snapshot: Any, _values: Mapping[str, Any]) -> Rows:
         [
             {
                 "verdict": churn["verdict"],
-                "auc_roc": model["auc_roc"],
+                "auc_roc": None if model["auc_roc"] is None else round(model["auc_roc"], 4),
                 "test_customers": churn["test_customers"],
                 "cutoff": churn["cutoff"],
             }
