@@ -46,6 +46,7 @@ from c360_spark_processing.ingest import (
     validate_source,
 )
 from c360_spark_processing.marts import build_marts
+from c360_spark_processing.models.stage import build_models
 from c360_spark_processing.profile import build_customer_profile
 from c360_spark_processing.publish import (
     PublishError,
@@ -417,10 +418,31 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         rows["rows_out"] = (
             run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
         )
+    with run.stage("models") as rows:
+        models = build_models(
+            run.spark,
+            facts,
+            loaded,
+            crosswalk,
+            as_of,
+            settings,
+            materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
+        )
+        for name, table in sorted(models.tables.items()):
+            run.table(name, table, files=1)
+        for name, table in sorted(models.customer_tables.items()):
+            run.table(name, table, sort_by="customer_id")
+        rows["rows_in"] = run.tables["fact_orders"]["rows"]
+        rows["rows_out"] = sum(
+            run.tables[name]["rows"] for name in (*models.tables, *models.customer_tables)
+        )
+    run.stages["models"].update({f"seconds_{name}": s for name, s in models.seconds.items()})
     with run.stage("profile") as rows:
         profile = run.table(
             "customer_profile",
-            build_customer_profile(golden, crosswalk, loaded, facts, as_of, settings),
+            build_customer_profile(
+                golden, crosswalk, loaded, facts, as_of, settings, models.customer_models
+            ),
             sort_by="customer_id",
         )
         rows["rows_in"] = run.tables["golden_record"]["rows"]
@@ -441,6 +463,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
             "customers": run.tables["customer_profile"]["rows"],
             "iterations": identity.iterations,
         },
+        "models": models.manifest,
         "sessions": sessions,
     }
     run.staging.publish(manifest)

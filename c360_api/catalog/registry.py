@@ -14,6 +14,7 @@ from c360_api.catalog import (
     finance,
     kpi,
     marketing,
+    models,
     orders,
     product,
 )
@@ -29,6 +30,7 @@ CATALOG: tuple[Metric, ...] = (
     *demand.METRICS,
     *cohorts.METRICS,
     *behaviour.METRICS,
+    *models.METRICS,
 )
 # OpenAPI tags of the catalogue's areas, with what each answers.
 AREAS: dict[str, str] = {
@@ -41,6 +43,8 @@ AREAS: dict[str, str] = {
     demand.AREA: "Revenue growth, top products and category demand.",
     cohorts.AREA: "Acquisition cohorts: sizes, retention, repeat purchase.",
     behaviour.AREA: "Repeat rate, new vs returning, time between orders, lifetime and value.",
+    models.AREA: "Predictive models: the CLV model's holdout check, the churn model against its "
+    "baselines, customer clusters.",
 }
 BY_ID: dict[str, Metric] = {m.id: m for m in CATALOG}
 BY_PATH: dict[str, Metric] = {m.path: m for m in CATALOG}

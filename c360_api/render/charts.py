@@ -68,6 +68,8 @@ def chart_spec(
         encoding["color"] = alt.Color(chart.color, scale=alt.Scale(scheme="blues"))
     elif chart.color is not None:
         encoding["color"] = alt.Color(chart.color, sort=None)
+    if chart.offset is not None:
+        encoding["xOffset"] = alt.XOffset(chart.offset, sort=None)
     fields = chart.tooltip or tuple(e for e in (chart.x, y, chart.color) if e is not None)
     encoding["tooltip"] = [alt.Tooltip(f) for f in fields]
     base = alt.Chart(alt.InlineData(values=list(rows)), title=chart.title or title)

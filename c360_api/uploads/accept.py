@@ -12,11 +12,11 @@ from c360_api.exceptions import InvalidParameterError
 from c360_api.uploads.sniff import Analysis
 from c360_contract.uploads import (
     BY_STRFTIME,
-    CLUSTERING_METHODS,
     REQUIRED_TARGETS,
     TARGETS,
     UploadSpec,
 )
+from c360_contract.vocabulary import CLUSTERING_METHODS
 
 K_RANGE = (2, 12)
 

@@ -16,6 +16,7 @@ from c360_api.uploads.receive import PayloadTooLargeError
 from c360_api.uploads.schemas import JobAccepted, JobStatusOut, Preview, Results
 from c360_api.uploads.service import JobNotReadyError, UploadService
 from c360_api.uploads.sniff import NotCsvError
+from c360_contract.vocabulary import CLUSTERING_METHODS
 
 router = APIRouter(prefix="/api/jobs", tags=["uploads"])
 
@@ -43,7 +44,7 @@ UPLOAD_BODY: dict[str, Any] = {
                         },
                         "clustering_method": {
                             "type": "string",
-                            "enum": ["kmeans", "gmm", "hierarchical"],
+                            "enum": list(CLUSTERING_METHODS),
                             "description": "Customer clustering (upload only; default kmeans).",
                         },
                         "k": {"type": "integer", "minimum": 2, "maximum": 12},

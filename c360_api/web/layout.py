@@ -52,6 +52,18 @@ DASHBOARD: tuple[Section, ...] = (
         ),
     ),
     Section("Lifetime value", (Panel("customer_lifetime_value"),)),
+    Section(
+        "Predictive models",
+        (
+            Panel("models_clv", "weekly"),
+            Panel("models_clv", "by_frequency"),
+            Panel("models_churn", "roc"),
+            Panel("models_churn", "calibration"),
+            Panel("segments_clusters", "points"),
+        ),
+        "The CLV model judged on its holdout, the churn model against its baselines, the "
+        "k-means clusters.",
+    ),
 )
 
 # Areas served and listed on /catalog but not drawn unless a section names their metrics.
