@@ -36,7 +36,8 @@ from c360_api.exceptions import C360Error, NotFoundError
 from c360_api.uploads.service import UploadService
 from c360_api.uploads.store import FAILED, SUCCEEDED
 from c360_api.web.dashboard import environment, render_dashboard, tile_fields
-from c360_contract.uploads import CLUSTERING_METHODS, REQUIRED_TARGETS, TARGETS
+from c360_contract.uploads import REQUIRED_TARGETS, TARGETS
+from c360_contract.vocabulary import CLUSTERING_METHODS
 
 router = APIRouter(include_in_schema=False)
 HOME = "/app/jobs"
