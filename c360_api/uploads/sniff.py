@@ -33,20 +33,29 @@ BINARY_MAGIC: tuple[bytes, ...] = (
 )
 DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1"}
 
-# Header names each target is known by (lower case, without spaces, dashes or underscores).
+# Header names each target is known by (lower case, without spaces, dashes or underscores):
+# English first, then the German, French, Spanish and Dutch names small shops' tills export.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_id": ("customerid", "customer", "customerno", "clientid", "client", "custid",
-                    "buyer", "memberid", "accountid", "userid"),
+                    "buyer", "memberid", "accountid", "userid",
+                    "kunde", "kundennummer", "kundennr", "kundenid", "cliente", "klant"),
     "invoice_date": ("invoicedate", "date", "orderdate", "purchasedate", "transactiondate",
-                     "saledate", "timestamp", "datetime", "time"),
+                     "saledate", "timestamp", "datetime", "time",
+                     "datum", "rechnungsdatum", "belegdatum", "fecha"),
     "invoice_id": ("invoiceid", "invoice", "invoiceno", "invoicenumber", "orderid", "order",
-                   "orderno", "transactionid", "receipt", "receiptno", "ticket"),
+                   "orderno", "transactionid", "receipt", "receiptno", "ticket",
+                   "rechnung", "rechnungsnummer", "rechnungsnr", "belegnummer", "belegnr",
+                   "bestellnummer", "facture", "factura", "factuur"),
     "amount": ("amount", "total", "totalamount", "linetotal", "revenue", "sales", "value",
-               "netamount", "price", "totalprice"),
+               "netamount", "price", "totalprice",
+               "betrag", "umsatz", "montant", "importe", "bedrag"),
     "product": ("product", "productid", "stockcode", "sku", "item", "itemid", "article",
-                "description", "productname"),
-    "category": ("category", "productcategory", "group", "department", "family", "type"),
-    "quantity": ("quantity", "qty", "units", "count", "pieces"),
+                "description", "productname",
+                "artikel", "artikelnummer", "produkt", "produit", "producto"),
+    "category": ("category", "productcategory", "group", "department", "family", "type",
+                 "warengruppe", "kategorie", "produktgruppe", "categorie", "categoria"),
+    "quantity": ("quantity", "qty", "units", "count", "pieces",
+                 "menge", "anzahl", "quantite", "cantidad", "aantal"),
 }  # fmt: skip
 
 
