@@ -181,20 +181,26 @@ class Api:
 
 
 class JvmWatch:
-    """Notes any `java` process under `pid` while it is open (polled every 10 ms; a JVM lives
-    for seconds, so one that starts is seen)."""
+    """Notes any `java` process that starts under `pid` while it is open (polled every 10 ms; a
+    JVM lives for seconds, so one that starts is seen). JVMs already running (the API's Spark
+    Connect server) are not counted."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.seen = False
+        self._before = self._jvms()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
+    def _jvms(self) -> set[int]:
+        with contextlib.suppress(psutil.Error):
+            children = psutil.Process(self.pid).children(recursive=True)
+            return {c.pid for c in children if _is_java(c)}
+        return set()
+
     def _poll(self) -> None:
         while not self._stop.wait(0.01):
-            with contextlib.suppress(psutil.Error):
-                children = psutil.Process(self.pid).children(recursive=True)
-                self.seen |= any(_is_java(c) for c in children)
+            self.seen |= bool(self._jvms() - self._before)
 
     def __enter__(self) -> JvmWatch:
         self._thread.start()
