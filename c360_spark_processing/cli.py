@@ -30,9 +30,7 @@ from c360_contract.progress import (
 )
 from c360_contract.warehouse import WarehouseLockedError, warehouse_lock
 from c360_spark_processing.inputs import InputRejectedError
-from c360_spark_processing.resources import driver_memory
 from c360_spark_processing.run_control import RunPlan, plan_run
-from c360_spark_processing.settings import PipelineSettings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -113,9 +111,14 @@ def spark_session(master: str | None, memory: str | None) -> Iterator[SparkSessi
         spark.stop()
 
 
-def _build(args: argparse.Namespace, plan: RunPlan, settings: PipelineSettings) -> None:
-    # Imported here so every answer that needs no Spark never pays for importing PySpark.
+def _build(args: argparse.Namespace, plan: RunPlan) -> None:
+    # Imported here so every answer that needs no Spark (an unchanged input's skip above all)
+    # never pays for importing PySpark, pydantic-settings or psutil.
     from c360_spark_processing.pipeline import build_snapshot
+    from c360_spark_processing.resources import driver_memory
+    from c360_spark_processing.settings import PipelineSettings
+
+    settings = PipelineSettings()
 
     master = _master(args.master)
     local = master is not None and master.startswith("local")
@@ -130,11 +133,10 @@ def run(args: argparse.Namespace) -> int:
         log.error(PIPELINE_FAILED, error=f"input directory not found: {args.input}")
         return EXIT_USAGE
     try:
-        settings = PipelineSettings()
         with warehouse_lock(args.warehouse):
             plan = plan_run(args.input, args.warehouse, args.force)
             if isinstance(plan, RunPlan):
-                _build(args, plan, settings)
+                _build(args, plan)
     except WarehouseLockedError as exc:
         log.error(PIPELINE_FAILED, error=str(exc))
         return EXIT_LOCKED

@@ -116,11 +116,14 @@ class _Run:
     ) -> DataFrame:
         """Write Parquet and read it back; the count comes from Parquet footers, not a recompute."""
         out = df
-        if files is not None:
-            out = out.coalesce(files)
-        if sort_by is not None:
+        if sort_by is not None and files == 1:
+            # One sorted file: range partitioning would only add a sampling job over `df`.
+            out = out.repartition(1).sortWithinPartitions(sort_by)
+        elif sort_by is not None:
             # Range partitioning + sorted files give DuckDB tight row-group min/max for id lookups.
             out = out.repartitionByRange(sort_by).sortWithinPartitions(sort_by)
+        elif files is not None:
+            out = out.coalesce(files)
         out.write.mode("overwrite").parquet(str(path))
         return self.spark.read.parquet(str(path))
 

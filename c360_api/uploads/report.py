@@ -21,6 +21,7 @@ from c360_api.render.charts import chart_spec
 from c360_api.render.images import png
 from c360_api.render.json_body import table_data
 from c360_api.snapshots import Snapshot
+from c360_contract.uploads import UploadSpec
 
 if TYPE_CHECKING:
     from c360_api.uploads.service import UploadService
@@ -32,6 +33,7 @@ CHARTS: tuple[tuple[str, int], ...] = (
     ("orders_by_day_of_week", 0),
 )
 """(metric id, table) of each chart in the report, in order."""
+PRINT_SCALE = 2.0
 
 
 @cache
@@ -53,8 +55,9 @@ def chart_png(snapshot: Snapshot, metric_id: str, table: int) -> tuple[str, str]
         return None
     rows = table_data(AnswerTable(result.table.name, result.table.row, result.rows))
     spec = chart_spec(result.table.chart, rows, metric.title, values)
-    data = base64.b64encode(png(spec)).decode()
-    return metric.title, f"data:image/png;base64,{data}"
+    spec.pop("title", None)  # the report's heading names the chart
+    data = base64.b64encode(png(spec, scale=PRINT_SCALE)).decode()
+    return result.table.chart.title or metric.title, f"data:image/png;base64,{data}"
 
 
 def render_report(snapshot: Snapshot, results: dict[str, Any], file_name: str) -> bytes:
@@ -67,6 +70,7 @@ def render_report(snapshot: Snapshot, results: dict[str, Any], file_name: str) -
         .render(
             results=results,
             file_name=file_name,
+            columns=UploadSpec.from_dict(snapshot.manifest["upload"]["spec"]).columns,
             charts=charts,
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )

@@ -89,6 +89,13 @@ class SparkConnectServer:
 
     def _start(self) -> None:
         assert self._command is not None
+        if listening(self._host, self._port):
+            # Another program (or another API's server) holds the port: the probe would take it
+            # for ours and send this API's jobs to it.
+            raise SparkUnavailableError(
+                f"port {self._port} is taken by another process: set C360_SPARK_CONNECT_PORT to "
+                "a free port, or C360_SPARK_CONNECT_URL to use the server listening there"
+            )
         if self._process is not None:
             self.restarts += 1
             log.warning("spark_connect_restarting", exit_code=self._process.returncode)

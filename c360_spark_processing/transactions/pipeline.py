@@ -126,7 +126,7 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
             stage["rows_in"], stage["rows_out"] = counts["rows_read"], counts["rows_loaded"]
         with run.stage("facts") as stage:
             loaded = loaded_sources(run.spark, rows)
-            xwalk = run.table("identity_crosswalk", crosswalk(rows), sort_by="customer_id")
+            xwalk = run.table("identity_crosswalk", crosswalk(rows), sort_by="customer_id", files=1)
             golden = run.table(
                 "golden_record",
                 build_golden_record(
@@ -144,7 +144,9 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
                 materialize=lambda _name, df: keep(df),
             )
             published = {
-                "fact_orders": run.table("fact_orders", facts.fact_orders, sort_by="customer_id"),
+                "fact_orders": run.table(
+                    "fact_orders", facts.fact_orders, sort_by="customer_id", files=1
+                ),
                 "fact_order_lines": run.table("fact_order_lines", facts.fact_order_lines),
             }
             if "product" in spec.mapping:
@@ -157,6 +159,7 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
                 "customer_profile",
                 build_customer_profile(golden, xwalk, loaded, facts, as_of, settings),
                 sort_by="customer_id",
+                files=1,
             )
             stage["rows_in"] = stage["rows_out"] = run.tables["customer_profile"]["rows"]
         with run.stage("marts") as stage:

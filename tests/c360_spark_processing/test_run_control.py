@@ -152,13 +152,15 @@ class TestAnswersWithoutSpark:
             "S1",
         )
 
-    def test_skip_never_imports_pyspark(self, tmp_path: Path) -> None:
+    def test_skip_never_imports_pyspark_or_other_heavy_packages(self, tmp_path: Path) -> None:
+        """The skip answers in about a second: nothing a build needs is imported for it."""
         _published(tmp_path / "in", tmp_path / "wh")
         argv = ["pipeline", "--input", str(tmp_path / "in"), "--warehouse", str(tmp_path / "wh")]
+        heavy = ("pyspark", "pyarrow", "pydantic_settings", "psutil", "numpy")
         code = (
             "import json, sys\nfrom c360_cli import main\n"
             f"code = main({argv!r})\n"
-            "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('pyspark'))]))"
+            f"print(json.dumps([code, sorted(m for m in sys.modules if m.startswith({heavy!r}))]))"
         )
         out = subprocess.run(
             [sys.executable, "-c", code], check=True, capture_output=True, text=True

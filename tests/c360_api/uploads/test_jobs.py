@@ -208,7 +208,8 @@ class TestReport:
             report = client.get(f"/api/jobs/report/{job_id}", headers=header)
         assert report.status_code == 200
         assert report.headers["content-type"] == "application/pdf"
-        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(report.content)).pages)
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(report.content)).pages]
+        text = " ".join(pages)
         for needle in (
             "Key figures",
             "Customer segments",
@@ -218,6 +219,10 @@ class TestReport:
             "invalid_amount",
         ):
             assert needle in text, needle
+        # the row accounting is not cut across pages: its heading, totals and reasons share one
+        (accounting,) = [page for page in pages if "Where every row of the file went" in page]
+        for needle in ("after the as-of date", *sales.reasons):
+            assert needle in accounting, needle
         pdf = pypdfium2.PdfDocument(report.content)
         images = [pdf[i].render(scale=1).to_pil() for i in range(len(pdf))]
         assert len(images) >= 2

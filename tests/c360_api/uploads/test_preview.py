@@ -3,12 +3,16 @@ data, ambiguous when every value fits both), suggested mapping; 415 and 422 refu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from c360_api.uploads.sniff import DECIMAL_SAMPLE, analyse
+from c360_contract.uploads import TARGETS
 from tests.c360_api.accounts import app_client, sign_up
 from tests.c360_api.helpers import error
 from tests.c360_api.uploads.conftest import preview
-from tests.upload_data import HEADER, make_sales
+from tests.upload_data import HEADER, MAPPING, make_sales
 
 
 class TestPreview:
@@ -33,7 +37,8 @@ class TestPreview:
         assert [f["format"] for f in dates["fitting"]] == ["%d/%m/%Y"]
         # the two broken dates are the only values it cannot read
         assert dates["fitting"][0]["unparsed"] == 2
-        assert body["suggested_mapping"]["invoice_date"] == "Datum"
+        # the German export's own header names (tests/upload_data.MAPPING, the README's mapping)
+        assert body["suggested_mapping"] == {**dict.fromkeys(TARGETS), **MAPPING}
 
     def test_every_value_fitting_both_orders_is_ambiguous(
         self, make_settings, sqlite_url: str
@@ -102,3 +107,13 @@ class TestPreview:
             error(
                 client.post("/api/jobs/upload/preview", files={"file": ("f.csv", b"a\n1\n")}), 401
             )
+
+
+def test_decimal_comma_past_the_sample_is_found_in_the_whole_file(tmp_path: Path) -> None:
+    """The first DECIMAL_SAMPLE rows hold whole amounts only: the whole file decides."""
+    whole = [f"C{i};15/01/2024;I{i};{i % 90 + 1}" for i in range(DECIMAL_SAMPLE)]
+    decimals = [f"D{i};16/01/2024;J{i};{i},50" for i in range(5)]
+    path = tmp_path / "sales.csv"
+    path.write_text("\n".join(["Kunde;Datum;Rechnung;Betrag", *whole, *decimals]) + "\n")
+    analysis = analyse(path)
+    assert (analysis.decimal_separator, analysis.row_count) == (",", DECIMAL_SAMPLE + 5)

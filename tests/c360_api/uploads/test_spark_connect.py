@@ -73,6 +73,16 @@ class TestSupervision:
             server.ensure()
         server.shutdown()
 
+    def test_a_port_another_process_holds_is_refused(self, tmp_path: Path) -> None:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            server = stand_in(taken.getsockname()[1], tmp_path)
+            with pytest.raises(SparkUnavailableError, match="taken by another process"):
+                server.ensure()
+            assert server.status()["pid"] is None
+            server.shutdown()
+
     def test_an_external_server_is_only_probed(self, tmp_path: Path) -> None:
         port = free_port()
         server = SparkConnectServer(f"sc://127.0.0.1:{port}", 0, None, start_seconds=1)
