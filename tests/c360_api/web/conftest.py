@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ import pytest
 from bench.browser import launch_args
 from c360_contract.scopes import DATA_SCOPES
 from tests.c360_api.conftest import Expect, build_test_warehouse
-from tests.c360_api.helpers import free_port, wait_until_up
+from tests.c360_api.helpers import c360_serve
 
 FAKE_JOB = Path(__file__).resolve().parents[1] / "fake_upload_job.py"
 
@@ -45,9 +44,8 @@ def served_expect(served_warehouse: Path) -> Expect:
 
 @contextmanager
 def serving(warehouse: Path, log_path: Path, **settings: str) -> Iterator[str]:
-    """Run `c360 serve` on a free loopback port with `settings` (C360_* variables) added; yield
-    its base URL and stop it with SIGTERM."""
-    port = free_port()
+    """Run `c360 serve` over `warehouse` with `settings` (C360_* variables) added; yield its base
+    URL."""
     env = {
         **os.environ,
         "C360_ENVIRONMENT": "local",
@@ -56,26 +54,8 @@ def serving(warehouse: Path, log_path: Path, **settings: str) -> Iterator[str]:
         "C360_RATE_LIMIT_PER_MINUTE": "100000",
         **{f"C360_{name.upper()}": value for name, value in settings.items()},
     }
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "c360_cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--warehouse", str(warehouse)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, proc, timeout=120)  # start-up takes a while on a loaded machine
+    with c360_serve("--warehouse", str(warehouse), env=env, log=log_path) as (_, base):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
 
 
 @pytest.fixture(scope="session")
