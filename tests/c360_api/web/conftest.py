@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,10 +19,9 @@ import pytest
 
 from bench.browser import launch_args
 from c360_contract.scopes import DATA_SCOPES
+from tests.c360_api.accounts import upload_job_command
 from tests.c360_api.conftest import Expect, build_test_warehouse
 from tests.c360_api.helpers import c360_serve
-
-FAKE_JOB = Path(__file__).resolve().parents[1] / "fake_upload_job.py"
 
 
 @pytest.fixture(scope="session")
@@ -74,10 +72,7 @@ def owner_server(
     `tests.upload_data`), told that Spark Connect is a loopback socket that only accepts."""
     _, template, _ = upload_warehouse
     state = tmp_path_factory.mktemp("owner")
-    command = [
-        sys.executable, str(FAKE_JOB), "--job-dir", "{job_dir}", "--warehouse", "{warehouse}",
-        "--remote", "{remote}", "--template", str(template),
-    ]  # fmt: skip
+    command = upload_job_command(template)
     with socket.socket() as stand_in:
         stand_in.bind(("127.0.0.1", 0))
         stand_in.listen(16)
