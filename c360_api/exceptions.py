@@ -1,7 +1,9 @@
 """One error base class, one envelope model and one handler, so every failure reaches clients alike.
 
 The handler is also registered for FastAPI's validation errors, Starlette's 404/405 and any
-unexpected exception (answered as 500 without internals; details go to the log). An exception's
+unexpected exception (answered as 500 without internals; details go to the log). A body the
+framework cannot parse (400: not UTF-8, a broken multipart form) is the 422 of malformed JSON, so
+every route with a body answers one status for any body it cannot read. An exception's
 headers (405's `Allow`, 429's `Retry-After`) are kept. `error_responses` documents the envelope in
 OpenAPI for the errors a route can answer, so generated clients parse them.
 """
@@ -127,7 +129,10 @@ def _as_c360_error(exc: Exception) -> C360Error:
         return invalid_parameters(
             [
                 {
-                    "parameter": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+                    # Malformed JSON's location is a character offset, not a field.
+                    "parameter": "body"
+                    if e.get("type") == "json_invalid"
+                    else ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
                     "location": str(e.get("loc", ("?",))[0]),
                     "message": e.get("msg", ""),
                     **({"allowed": e["ctx"]["expected"]} if "expected" in e.get("ctx", {}) else {}),
@@ -136,6 +141,10 @@ def _as_c360_error(exc: Exception) -> C360Error:
             ]
         )
     if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 400:  # the framework's only 400: a body it could not parse
+            return invalid_parameters(
+                [{"parameter": "body", "location": "body", "message": str(exc.detail)}]
+            )
         if exc.status_code == 404:
             return NotFoundError("Not found", headers=exc.headers)
         if exc.status_code == 405:

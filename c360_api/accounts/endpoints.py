@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Request
 
 from c360_api.accounts.deps import AccountsDep, CurrentUser
-from c360_api.accounts.schemas import Credentials, Token, UserOut
+from c360_api.accounts.schemas import Credentials, PasswordForm, Token, UserOut
 from c360_api.accounts.store import EmailTakenError
 from c360_api.accounts.tokens import TokenCodec
 from c360_api.core.ratelimit import check_login_rate
@@ -55,7 +54,7 @@ LOGIN_ERRORS = error_responses(NotAuthenticatedError)
 )
 def login(
     request: Request,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[PasswordForm, Form()],
     accounts: AccountsDep,
 ) -> Token:
     """OAuth2 password flow (form fields `username` = the email, `password`); rate limited per

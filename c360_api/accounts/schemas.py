@@ -18,6 +18,20 @@ class Credentials(BaseModel):
     )
 
 
+class PasswordForm(BaseModel):
+    """The OAuth2 password grant's form (RFC 6749 section 4.3), field for field what FastAPI's
+    `OAuth2PasswordRequestForm` reads, declared here so OpenAPI describes every field."""
+
+    grant_type: str | None = Field(
+        default=None, pattern="^password$", description="OAuth2 grant type: `password` or absent."
+    )
+    username: str = Field(description="The account's email (OAuth2 calls it the username).")
+    password: str = Field(description="The account's password.")
+    scope: str = Field(default="", description="OAuth2 scopes, space separated; not used.")
+    client_id: str | None = Field(default=None, description="OAuth2 client id; not used.")
+    client_secret: str | None = Field(default=None, description="OAuth2 client secret; not used.")
+
+
 class UserOut(BaseModel):
     id: str = Field(description="User id.")
     email: str = Field(description="Email, lower-cased.")

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 
 from c360_api.api.answers import FORMAT_PARAM, Ctx
 from c360_api.api.params import SQL_BIGINT_MAX, IsoDate, enum_type
+from c360_api.catalog.execute import EARLIEST_START
 from c360_api.catalog.openapi import METRIC_ERRORS, metric_responses, response_model
 from c360_api.catalog.serve import serve_metric
 from c360_api.exceptions import C360Error
@@ -26,8 +27,8 @@ from c360_contract.scopes import Scope
 
 TABLE_PARAM = "table"
 WINDOW = (
-    Param("start", date, "First day of the window (inclusive, business timezone). Default: the "
-          "snapshot's first order day."),
+    Param("start", date, "First day of the window (inclusive, business timezone), from "
+          f"{EARLIEST_START} on. Default: the snapshot's first order day."),
     Param("end", date, "Last day of the window (inclusive, business timezone). Default: the "
           "snapshot's as-of date; a later date is refused."),
 )  # fmt: skip

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from fastapi.testclient import TestClient
 from c360_api.core.config import ApiKey, Settings
 from c360_api.main import create_app
 from c360_contract.scopes import Scope
+from tests.c360_api.accounts import finished, sign_up, upload, upload_job_command
+from tests.upload_data import make_sales
 
 
 def build_test_warehouse(source: Path, path: Path) -> Path:
@@ -140,3 +144,45 @@ def expect(warehouse: Path) -> Expect:
 def client(warehouse: Path) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(warehouse))) as c:
         yield c
+
+
+# --- a signed-in user's workspace --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def spark_connect_stand_in() -> Iterator[str]:
+    """A loopback port that accepts connections, where upload jobs are told Spark Connect is."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"sc://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    client: TestClient
+    owner: dict[str, str]  # the owner's bearer header
+    workspace_id: str
+    warehouse: Path  # what the workspace published (the upload pipeline's template snapshot)
+
+
+@pytest.fixture
+def workspace(
+    warehouse: Path, tmp_path: Path, upload_warehouse: Any, spark_connect_stand_in: str
+) -> Iterator[Workspace]:
+    """An app over the session's snapshot (with `client`'s keys) whose upload jobs publish a copy
+    of `upload_warehouse`, and a signed-in owner's workspace once its job succeeded."""
+    _, template, _ = upload_warehouse
+    settings = make_settings(
+        warehouse,
+        state_dir=tmp_path / "state",
+        database_url=f"sqlite:///{tmp_path / 'c360.db'}",
+        login_per_minute=100_000,
+        upload_job_command=upload_job_command(template),
+        spark_connect_url=spark_connect_stand_in,
+    )
+    with TestClient(create_app(settings)) as client:
+        owner = sign_up(client, "owner@shop.example")
+        job = upload(client, owner, make_sales(40).text).json()
+        assert finished(client, owner, job["job_id"])["state"] == "succeeded"
+        yield Workspace(client, owner, job["workspace_id"], template)

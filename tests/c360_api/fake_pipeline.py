@@ -82,9 +82,10 @@ def _wait(control: Path) -> None:
     helper = subprocess.Popen(
         [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
     )
-    (control.parent / "pids.json").write_text(
-        json.dumps({"pipeline": os.getpid(), "jvm": helper.pid})
-    )
+    # Written whole then renamed: the test polls for the file and must never read it half written.
+    tmp = control.parent / "pids.tmp"
+    tmp.write_text(json.dumps({"pipeline": os.getpid(), "jvm": helper.pid}))
+    tmp.replace(control.parent / "pids.json")
     deadline = time.monotonic() + 30
     while _mode(control) == "wait" and time.monotonic() < deadline:
         time.sleep(0.01)

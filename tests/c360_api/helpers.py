@@ -6,8 +6,10 @@ import io
 import json
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,14 +79,52 @@ def free_port() -> int:
         return port
 
 
-def wait_until_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """Wait until the server at `base` answers /ping, failing if it exits first."""
+# How long a `c360 serve` may take to answer: its imports cost seconds of CPU, stretched many
+# times over on a loaded machine (a load average of 20 on 2 cores).
+SERVE_START_SECONDS = 120.0
+
+
+def wait_until_up(
+    base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = SERVE_START_SECONDS
+) -> None:
+    """Wait until the server at `base` answers /ping, failing at once (with its log) if it exits."""
 
     def answers() -> bool:
-        assert proc.poll() is None, "server exited before answering"
+        assert proc.poll() is None, f"server exited before answering:\n{log.read_text()[-4000:]}"
         try:
-            return httpx.get(f"{base}/ping", timeout=1.0).status_code == 200
+            return httpx.get(f"{base}/ping", timeout=5.0).status_code == 200
         except httpx.TransportError:
+            time.sleep(0.1)  # leave the CPU to the starting server
             return False
 
     wait_for(answers, timeout)
+
+
+@contextmanager
+def c360_serve(
+    *args: str, env: dict[str, str], log: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Run `c360 serve *args` on a free loopback port with `env`, its output to `log`; yield the
+    process and its base URL once it answers, and stop it on exit if it still runs (SIGTERM, then
+    SIGKILL)."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "c360_cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+             *args],
+            env=env,
+            stdout=out,
+            stderr=out,
+        )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base, proc, log)
+        yield proc, base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        proc.wait(10)

@@ -67,6 +67,21 @@ class TestRegister:
         with app_client(user_settings(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")) as client:
             error(client.post("/api/auth/register", json=body), 422)
 
+    @pytest.mark.parametrize(
+        ("path", "content_type", "content"),
+        [
+            ("/api/auth/register", "application/json", b"{"),  # malformed JSON
+            ("/api/auth/login/json", "application/json", b",\xff"),  # not UTF-8
+        ],
+    )
+    def test_a_body_it_cannot_parse_is_422_naming_the_body(
+        self, tmp_path: Path, path: str, content_type: str, content: bytes
+    ) -> None:
+        with app_client(user_settings(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")) as client:
+            response = client.post(path, content=content, headers={"Content-Type": content_type})
+            (problem,) = error(response, 422)["error_details"]["errors"]
+            assert (problem["parameter"], problem["location"]) == ("body", "body")
+
     def test_stores_an_argon2_hash_never_the_password(self, tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / 'c.db'}"
         with app_client(user_settings(tmp_path, url)) as client:

@@ -167,6 +167,13 @@ class TestEveryMetric:
         backwards = error(get(client, metric, start=str(as_of), end=str(as_of - timedelta(1))), 422)
         assert backwards["error_details"]["parameter"] == "start"
         error(get(client, metric, start="0"), 422)  # not read as a Unix time
+        # Before 1970: refused rather than a month series of thousands of empty buckets.
+        for start, status in (("1970-01-01", 200), ("1969-12-31", 422), ("0011-01-01", 422)):
+            answer = get(client, metric, start=start, end=expect.as_of)
+            if status == 200:
+                ok(answer)
+            else:
+                assert error(answer, status)["error_details"]["parameter"] == "start"
 
     def test_numbers_keep_their_unit(self, client: TestClient, metric: Metric) -> None:
         body = ok(get(client, metric))

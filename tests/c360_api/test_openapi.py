@@ -11,7 +11,8 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -38,6 +39,15 @@ CHANGES = {"403"}
 # A workspace's metrics and catalog: 404 for anyone but its owner, 503 before its job succeeded.
 WORKSPACE = {"200", "401", "404", "422", "429", "503"}
 USER_PREFIXES = ("/api/", "/workspaces/")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """`asyncio.run` in a thread of its own: pytest-playwright's sync API leaves an event loop
+    running in the main thread once a browser test has run, where `asyncio.run` refuses."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 # What each operation can answer (written from the routes' behaviour, not read from the app).
 EXPECTED_STATUSES: dict[tuple[str, str], set[str]] = {
     ("GET", "/ping"): {"200"},
@@ -277,7 +287,7 @@ class TestGeneratedClient:
                     values[name] = member if found else "LOY-none"
                 else:
                     raise AssertionError(f"no value for {name}")
-            return asyncio.run(module.asyncio_detailed(client=api_client, **values))
+            return run_coroutine(module.asyncio_detailed(client=api_client, **values))
 
         def parsed_error(response: Any, status: int) -> None:
             assert response.status_code == status

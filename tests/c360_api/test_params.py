@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from c360_api.api.answers import cache_key
 from c360_api.main import create_app
 from c360_api.render.negotiate import Representation
-from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
+from tests.c360_api.conftest import Expect, Workspace, build_test_warehouse, headers, make_settings
 from tests.c360_api.helpers import error, ok
 
 PROFILES = "/analytics/customer-profiles"
@@ -223,18 +223,25 @@ class TestFloatBounds:
         )
         assert (body["data"], body["count"]) == ([], 0)
 
-    def test_every_number_parameter_refuses_nan(self, client: TestClient, expect: Expect) -> None:
-        seen = 0
-        for method, path, operation in operations(client):
+    def test_every_number_parameter_refuses_nan(self, workspace: Workspace, expect: Expect) -> None:
+        """Every route, a workspace's too (called by its signed-in owner, on their workspace)."""
+        seen = set()
+        for method, path, operation in operations(workspace.client):
             for param in query_params(operation):
                 if "number" not in types_of(param["schema"]):
                     continue
-                response = client.request(
+                own = path.startswith("/workspaces/")
+                response = workspace.client.request(
                     method,
-                    concrete(path, expect),
+                    concrete(path, expect).replace("{workspace_id}", workspace.workspace_id),
                     params=[*required_query(operation), (param["name"], str(math.nan))],
-                    headers=headers("all"),
+                    headers=workspace.owner if own else headers("all"),
                 )
                 assert error_parameters(error(response, 422)) == [param["name"]]
-                seen += 1
-        assert seen == 3
+                seen.add((path, param["name"]))
+        assert seen == {
+            (PROFILES, "min_health_score"),
+            (PROFILES, "min_lifetime_value"),
+            (CHURN, "min_lifetime_value"),
+            (f"/workspaces/{{workspace_id}}{CHURN}", "min_lifetime_value"),
+        }

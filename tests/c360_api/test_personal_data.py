@@ -1,6 +1,8 @@
 """Personal data (c360_contract.personal_data) is null without the `pii` scope on every route that
 can return it, in JSON and CSV, first or cached; with `pii` it is the snapshot's value; the broad
 attributes (birth year, age, generation, city, state) and the scores stay visible to everyone.
+A workspace holds none (no upload target is personal), so its owner's answers carry none;
+/api/auth/me returns the caller's own email to that caller only.
 
 Expectations are DuckDB over the snapshot's Parquet, every value compared as text.
 """
@@ -20,7 +22,9 @@ from c360_api.analytics.schemas import CustomerProfileSummary
 from c360_api.catalog.marketing import ChurnRiskCustomer
 from c360_api.customers.schemas import SECTIONS
 from c360_contract.personal_data import PERSONAL_COLUMNS
-from tests.c360_api.conftest import Expect, headers
+from c360_contract.uploads import TARGETS
+from tests.c360_api.accounts import sign_up
+from tests.c360_api.conftest import Expect, Workspace, headers
 from tests.c360_api.helpers import error, ok
 
 PII, PLAIN = "pii", "marketing"
@@ -60,6 +64,11 @@ LISTS: dict[str, tuple[dict[str, Any], type[BaseModel], str]] = {
     ),
 }
 VIEW_ROUTES = ("/customers/{customer_id}", "/customers/lookup")
+# The same lists over a signed-in owner's workspace.
+WORKSPACE_LISTS = {f"/workspaces/{{workspace_id}}{path}": path for path in LISTS if path in {
+    "/marketing/churn-risk-customers"}}  # fmt: skip
+# Routes answering the caller's own account: its personal columns go to that caller only.
+OWN_ACCOUNT = {"/api/auth/me": {"email"}}
 
 Row = dict[str, str | None]
 
@@ -130,7 +139,51 @@ class TestEveryRouteIsCovered:
             for operation in operations.values()
             if _properties(operation["responses"].get("200", {}), components) & PERSONAL_COLUMNS
         }
-        assert personal_routes == set(LISTS) | set(VIEW_ROUTES)
+        assert personal_routes == set(LISTS) | set(VIEW_ROUTES) | set(WORKSPACE_LISTS) | set(
+            OWN_ACCOUNT
+        )
+
+
+class TestWorkspaces:
+    def test_no_upload_target_is_personal(self) -> None:
+        assert not set(TARGETS) & PERSONAL_COLUMNS
+
+    @pytest.mark.parametrize("path", sorted(WORKSPACE_LISTS))
+    @pytest.mark.parametrize("fmt", ["json", "csv"])
+    def test_the_owner_gets_the_rows_with_no_personal_data(
+        self, workspace: Workspace, path: str, fmt: str
+    ) -> None:
+        params, model, rest = LISTS[WORKSPACE_LISTS[path]]
+        columns = _checked({c: f.annotation for c, f in model.model_fields.items()})
+        # Unmasked (as a pii key would read it): the workspace's snapshot holds no personal data.
+        want = _expected(Expect(workspace.warehouse), columns, rest, PII)
+        assert want
+        assert all(row[c] is None for row in want for c in PERSONAL_COLUMNS & set(columns))
+        url = path.replace("{workspace_id}", workspace.workspace_id)
+        for _ in range(2):  # miss, then cache hit
+            response = workspace.client.get(
+                url, params={**params, "format": fmt}, headers=workspace.owner
+            )
+            got = (
+                _json_rows(ok(response), columns)
+                if fmt == "json"
+                else _csv_rows(response.text, columns)
+            )
+            assert got == want
+
+
+class TestOwnAccount:
+    def test_each_user_gets_their_own_email_only(self, workspace: Workspace) -> None:
+        other = sign_up(workspace.client, "Someone@Else.example")
+        for header, email in (
+            (workspace.owner, "owner@shop.example"),
+            (other, "someone@else.example"),
+        ):
+            data = workspace.client.get("/api/auth/me", headers=header).json()
+            assert set(OWN_ACCOUNT["/api/auth/me"]) <= set(data)
+            assert data["email"] == email
+        error(workspace.client.get("/api/auth/me"), 401)
+        error(workspace.client.get("/api/auth/me", headers=headers(PII)), 401)
 
 
 class TestLists:

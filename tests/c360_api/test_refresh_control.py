@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from c360_contract.progress import EXIT_REJECTED
 from c360_contract.warehouse import current_snapshot_id, warehouse_lock, warehouse_locked
 from tests.c360_api.conftest import api_keys, headers, make_settings
 from tests.c360_api.fake_pipeline import GATE_FAILURE
-from tests.c360_api.helpers import error, fake_pipeline_mode, ok, wait_for
+from tests.c360_api.helpers import c360_serve, error, fake_pipeline_mode, ok, wait_for
 
 FAKE_PIPELINE = Path(__file__).with_name("fake_pipeline.py")
 control = fake_pipeline_mode
@@ -60,7 +59,9 @@ def gone(pid: int) -> bool:
 def waiting_pids(warehouse: Path) -> dict[str, int]:
     """The fake pipeline's and its JVM-like helper's pids, once it waits (holding the lock)."""
     path = warehouse.parent / "pids.json"
-    pids: dict[str, int] = wait_for(lambda: path.exists() and json.loads(path.read_text()))
+    pids: dict[str, int] = wait_for(
+        lambda: path.exists() and json.loads(path.read_text()), timeout=60
+    )
     return pids
 
 
@@ -120,9 +121,6 @@ class TestWarehouseLock:
 @contextmanager
 def api_process(warehouse: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`c360 serve` as its own process over `warehouse`, with the fake refresh command."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {
         **os.environ,
         "C360_WAREHOUSE": str(warehouse),
@@ -130,29 +128,8 @@ def api_process(warehouse: Path, log: Path) -> Iterator[tuple[subprocess.Popen[b
         "C360_REFRESH_COMMAND": json.dumps(make_settings(warehouse).refresh_command),
         "C360_SNAPSHOT_IN_MEMORY": "false",
     }
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "c360_cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-    base = f"http://127.0.0.1:{port}"
-
-    def alive() -> bool:
-        assert proc.poll() is None, log.read_text()
-        try:
-            return httpx.get(f"{base}/ping").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(alive, timeout=60)
-        yield proc, base
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+    with c360_serve(env=env, log=log) as running:
+        yield running
 
 
 class TestOrphans:

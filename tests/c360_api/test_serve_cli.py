@@ -7,7 +7,6 @@ import os
 import signal
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,29 +15,16 @@ import pytest
 
 from c360_api.local_key import load_or_mint
 from c360_cli import main as c360
-from tests.c360_api.helpers import free_port, wait_until_up
+from tests.c360_api.helpers import c360_serve
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
-    port = free_port()
     key_file = tmp_path / "keys" / "admin-key"
     env = {**os.environ, "C360_ENVIRONMENT": "local", "C360_API_KEYS": "[]"}
-    argv = ["serve", "--host", "127.0.0.1", "--port", str(port), "--warehouse", str(tmp_path)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "c360_cli", *argv, "--admin-key-file", str(key_file)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, proc)
+    args = ("--warehouse", str(tmp_path), "--admin-key-file", str(key_file))
+    with c360_serve(*args, env=env, log=tmp_path / "serve.log") as (proc, base):
         yield proc, base, key_file
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
 
 
 class TestServeStops:

@@ -8,9 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.c360_api.accounts import app_client, sign_up, user_settings
+from tests.c360_api.accounts import app_client, sign_up, upload, user_settings
 from tests.c360_api.helpers import wait_for
-from tests.c360_api.uploads.conftest import upload
 from tests.c360_api.uploads.test_spark_connect import free_port
 from tests.upload_data import make_sales, reference_customers, reference_kpis, reference_segments
 

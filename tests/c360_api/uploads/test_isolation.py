@@ -7,9 +7,8 @@ import uuid
 
 import pytest
 
-from tests.c360_api.accounts import app_client, sign_up
+from tests.c360_api.accounts import app_client, finished, sign_up, upload
 from tests.c360_api.helpers import error
-from tests.c360_api.uploads.conftest import finished, upload
 from tests.upload_data import make_sales
 
 JOB_ROUTES = (

@@ -14,9 +14,8 @@ from pypdf import PdfReader
 
 from c360_api.db.engine import Database
 from c360_api.db.models import UploadJob
-from tests.c360_api.accounts import app_client, sign_up
+from tests.c360_api.accounts import app_client, finished, sign_up, upload
 from tests.c360_api.helpers import error
-from tests.c360_api.uploads.conftest import finished, upload
 from tests.upload_data import (
     MAPPING,
     make_sales,

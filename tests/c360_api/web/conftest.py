@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +19,9 @@ import pytest
 
 from bench.browser import launch_args
 from c360_contract.scopes import DATA_SCOPES
+from tests.c360_api.accounts import upload_job_command
 from tests.c360_api.conftest import Expect, build_test_warehouse
-from tests.c360_api.helpers import free_port, wait_until_up
-
-FAKE_JOB = Path(__file__).resolve().parents[1] / "fake_upload_job.py"
+from tests.c360_api.helpers import c360_serve
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +42,8 @@ def served_expect(served_warehouse: Path) -> Expect:
 
 @contextmanager
 def serving(warehouse: Path, log_path: Path, **settings: str) -> Iterator[str]:
-    """Run `c360 serve` on a free loopback port with `settings` (C360_* variables) added; yield
-    its base URL and stop it with SIGTERM."""
-    port = free_port()
+    """Run `c360 serve` over `warehouse` with `settings` (C360_* variables) added; yield its base
+    URL."""
     env = {
         **os.environ,
         "C360_ENVIRONMENT": "local",
@@ -56,26 +52,8 @@ def serving(warehouse: Path, log_path: Path, **settings: str) -> Iterator[str]:
         "C360_RATE_LIMIT_PER_MINUTE": "100000",
         **{f"C360_{name.upper()}": value for name, value in settings.items()},
     }
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "c360_cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--warehouse", str(warehouse)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, proc, timeout=120)  # start-up takes a while on a loaded machine
+    with c360_serve("--warehouse", str(warehouse), env=env, log=log_path) as (_, base):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -94,10 +72,7 @@ def owner_server(
     `tests.upload_data`), told that Spark Connect is a loopback socket that only accepts."""
     _, template, _ = upload_warehouse
     state = tmp_path_factory.mktemp("owner")
-    command = [
-        sys.executable, str(FAKE_JOB), "--job-dir", "{job_dir}", "--warehouse", "{warehouse}",
-        "--remote", "{remote}", "--template", str(template),
-    ]  # fmt: skip
+    command = upload_job_command(template)
     with socket.socket() as stand_in:
         stand_in.bind(("127.0.0.1", 0))
         stand_in.listen(16)
