@@ -33,7 +33,7 @@ from c360_contract.progress import (
 )
 from c360_contract.warehouse import warehouse_lock
 from c360_spark_processing.columns import business_date
-from c360_spark_processing.dimensions import dim_products
+from c360_spark_processing.dimensions import dimension_tables
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
 from c360_spark_processing.gates import GateError, gates_manifest, source_gates
@@ -61,6 +61,12 @@ from c360_spark_processing.run_control import RunPlan, RunResult, log_rejection,
 from c360_spark_processing.settings import PipelineSettings, code_version
 
 CUSTOMER_TABLES: tuple[str, ...] = ("fact_orders", "fact_support_tickets", "customer_profile")
+OPERATIONS_FACTS: tuple[str, ...] = (
+    "fact_order_events",
+    "fact_order_fulfilment",
+    "fact_service_bookings",
+    "fact_product_views",
+)
 IDENTITY_SOURCES: Mapping[str, str] = {
     "crm": "crm_customers",
     "ecommerce": "ecommerce_accounts",
@@ -234,6 +240,7 @@ def _facts(run: _Run, facts: Facts) -> Facts:
             "fact_support_tickets", facts.fact_support_tickets, sort_by="customer_id"
         ),
         "fact_sessions": run.table("fact_sessions", facts.fact_sessions),
+        **{name: run.table(name, getattr(facts, name)) for name in OPERATIONS_FACTS},
     }
     return Facts(**published, **per_customer, sessions=facts.sessions)
 
@@ -401,7 +408,8 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
                 materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
             ),
         )
-        run.table("dim_products", dim_products(loaded["products"]), files=1)
+        for name, dimension in dimension_tables(loaded).items():
+            run.table(name, dimension, files=1)
         sessions = _sessions_manifest(run, facts)
         rows["rows_in"] = sources["orders"]["rows_loaded"] + sources["order_lines"]["rows_loaded"]
         rows["rows_out"] = (

@@ -138,6 +138,28 @@ class PipelineSettings(BaseSettings):
         description="Born in or after the year -> that generation; before the last -> Silent.",
     )
 
+    # --- operations: deliveries (docs/metrics.md "Operations") ---
+    delivery_promise_hours: float = Field(
+        default=72.0,
+        gt=0,
+        description="An immediate shipped order is on time when delivered within this many hours "
+        "of being placed.",
+    )
+    delivery_slot_hours: float = Field(
+        default=2.0,
+        gt=0,
+        description="A scheduled order is on time when delivered before the start of its slot "
+        "(scheduled_for) plus this many hours.",
+    )
+    distance_band_edges_km: list[float] = Field(
+        default=[5.0, 15.0, 30.0],
+        description="Distance bands from the fulfilling store (and of bookings from their "
+        "provider), lower edge inclusive: 0-5, 5-15, 15-30, 30+ km.",
+    )
+    earth_radius_km: float = Field(
+        default=6371.0, gt=0, description="Sphere radius of the haversine distances."
+    )
+
     # --- publish gates (docs/metrics.md "Publish gates"): checked per source right after ingest ---
     max_quarantined_share: float = Field(
         default=0.05,
@@ -155,8 +177,9 @@ class PipelineSettings(BaseSettings):
         default=0.05,
         ge=0,
         le=1,
-        description="order_lines passes when at most this share of its rows read are orphan_line "
-        "(lines of quarantined or missing orders).",
+        description="order_lines (order_status_events) passes when at most this share of its rows "
+        "read are orphan_line (orphan_event): lines (status events) of quarantined or missing "
+        "orders.",
     )
     min_rows_loaded_ratio: float = Field(
         default=0.5,
@@ -236,6 +259,7 @@ class PipelineSettings(BaseSettings):
         "monetary_score_amounts",
         "engagement_session_thresholds",
         "churn_risk_thresholds",
+        "distance_band_edges_km",
     )
     @classmethod
     def _ascending_lists(cls, v: list[float]) -> list[float]:

@@ -9,13 +9,20 @@ from __future__ import annotations
 from c360_api.catalog import (
     behaviour,
     cohorts,
+    customer_analytics,
     customer_success,
     demand,
     finance,
+    geography,
     kpi,
     marketing,
+    order_operations,
     orders,
+    payments,
     product,
+    products,
+    recommendations,
+    services,
 )
 from c360_contract.catalog import Metric
 
@@ -29,6 +36,13 @@ CATALOG: tuple[Metric, ...] = (
     *demand.METRICS,
     *cohorts.METRICS,
     *behaviour.METRICS,
+    *payments.METRICS,
+    *order_operations.METRICS,
+    *customer_analytics.METRICS,
+    *products.METRICS,
+    *services.METRICS,
+    *geography.METRICS,
+    *recommendations.METRICS,
 )
 # OpenAPI tags of the catalogue's areas, with what each answers.
 AREAS: dict[str, str] = {
@@ -41,6 +55,13 @@ AREAS: dict[str, str] = {
     demand.AREA: "Revenue growth, top products and category demand.",
     cohorts.AREA: "Acquisition cohorts: sizes, retention, repeat purchase.",
     behaviour.AREA: "Repeat rate, new vs returning, time between orders, lifetime and value.",
+    payments.AREA: "Revenue by payment method, cash against online, failed payments, refunds.",
+    customer_analytics.AREA: "Customer segments, places, demographics, new against returning.",
+    products.AREA: "Best sellers, categories, price bands, trending products, stock alerts.",
+    services.AREA: "Service bookings: popular services, providers, locations, trends.",
+    geography.AREA: "Where orders go: heatmap, delivery zones, states, distances.",
+    recommendations.AREA: "Recommendations with their evidence: timing, restock, operations, "
+    "pricing, retention.",
 }
 BY_ID: dict[str, Metric] = {m.id: m for m in CATALOG}
 BY_PATH: dict[str, Metric] = {m.path: m for m in CATALOG}

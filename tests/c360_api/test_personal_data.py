@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from c360_api.analytics.schemas import CustomerProfileSummary
 from c360_api.catalog.marketing import ChurnRiskCustomer
+from c360_api.catalog.recommendations import RetentionRow
 from c360_api.customers.schemas import SECTIONS
 from c360_contract.personal_data import PERSONAL_COLUMNS
 from tests.c360_api.conftest import Expect, headers
@@ -58,7 +59,16 @@ LISTS: dict[str, tuple[dict[str, Any], type[BaseModel], str]] = {
         f"FROM customer_profile WHERE {CHURN_WHERE} ORDER BY total_spent DESC, customer_id "
         "LIMIT 1000",
     ),
+    "/recommendations/customer-retention": (
+        {"limit": 1000, "min_value": 0},
+        RetentionRow,
+        f"FROM customer_profile WHERE {CHURN_WHERE} ORDER BY total_spent DESC, customer_id "
+        "LIMIT 1000",
+    ),
 }
+# Routes whose postal codes count orders per postal code (the order heatmap): no row is one
+# order or one person, so they place no one and are served to every data scope.
+AGGREGATES: frozenset[str] = frozenset({"/geography/heatmap"})
 VIEW_ROUTES = ("/customers/{customer_id}", "/customers/lookup")
 
 Row = dict[str, str | None]
@@ -130,7 +140,7 @@ class TestEveryRouteIsCovered:
             for operation in operations.values()
             if _properties(operation["responses"].get("200", {}), components) & PERSONAL_COLUMNS
         }
-        assert personal_routes == set(LISTS) | set(VIEW_ROUTES)
+        assert personal_routes == set(LISTS) | set(VIEW_ROUTES) | AGGREGATES
 
 
 class TestLists:
