@@ -72,8 +72,8 @@ class TestPaymentsOverview(MetricValues):
     def test_cash_refunds_and_pending_cash_on_delivery(self, api: MetricApi) -> None:
         (row,) = api.rows(self.path)
         # Cash: store orders paid in cash (ORD-25, -34, -35, -36, -37: 40 + 50 + 80 + 40 + 25)
-        # and completed cash on delivery (ORD-12 100, ORD-9 25).
-        assert row["cash_revenue"] == 360.0
+        # and completed cash on delivery (ORD-12 125, ORD-9 25).
+        assert row["cash_revenue"] == 385.0
         # ORD-9 (cash on delivery, placed on the as-of day) is not delivered yet.
         assert row["pending_cod"] == 25.0
         # ORD-17 (refunded after delivery, 125) and ORD-28 (60); ORD-32's failed payment (60).
