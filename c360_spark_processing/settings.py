@@ -160,6 +160,40 @@ class PipelineSettings(BaseSettings):
         default=6371.0, gt=0, description="Sphere radius of the haversine distances."
     )
 
+    # --- sources in PostgreSQL (`c360 pipeline --input postgresql://...`) ---
+    jdbc_driver_jar: Path = Field(
+        default=Path("/usr/share/java/postgresql.jar"),
+        description="The PostgreSQL JDBC driver jar (Debian: libpostgresql-jdbc-java); put on "
+        "Spark's classpath when the input is a database.",
+    )
+    jdbc_partitions: int = Field(
+        default=8,
+        ge=1,
+        description="Partitions the large source tables are read in (split on their id's hash).",
+    )
+
+    # --- demand forecast (docs/metrics.md "Demand forecast") ---
+    forecast_horizon_days: int = Field(
+        default=28, ge=7, le=28, description="Days after as-of the demand forecast covers."
+    )
+    forecast_backtest_weeks: int = Field(
+        default=8,
+        ge=1,
+        description="Weeks before as-of the rolling-origin backtest evaluates (one origin a week).",
+    )
+    forecast_intermittent_share: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="A series with at least this share of zero days is intermittent: forecast "
+        "with TSB instead of ETS.",
+    )
+    forecast_buckets: int = Field(
+        default=16,
+        ge=1,
+        description="Hash buckets of series the forecast runs in (one pandas task per bucket).",
+    )
+
     # --- publish gates (docs/metrics.md "Publish gates"): checked per source right after ingest ---
     max_quarantined_share: float = Field(
         default=0.05,

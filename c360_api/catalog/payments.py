@@ -148,8 +148,8 @@ ORDER BY d.day, m.payment_method
 HOURLY = Sql(f"""
 WITH p AS (
     SELECT hour, sum(orders) AS orders,
-           sum(orders) FILTER (WHERE payment_method IN ({_CASH})) AS cash_orders,
-           sum(orders) FILTER (WHERE payment_method IN ({_ONLINE})) AS online_orders
+           coalesce(sum(orders) FILTER (WHERE payment_method IN ({_CASH})), 0) AS cash_orders,
+           coalesce(sum(orders) FILTER (WHERE payment_method IN ({_ONLINE})), 0) AS online_orders
     FROM payments_daily WHERE status = 'completed' AND {_IN_WINDOW} GROUP BY hour
 )
 SELECT h.hour::INTEGER AS hour, coalesce(p.orders, 0)::BIGINT AS orders,

@@ -47,6 +47,8 @@ TABLES = (
     "dim_services",
     "dim_providers",
     "dim_postal_codes",
+    "demand_forecast",
+    "demand_forecast_backtest",
     "customer_profile",
 )
 MARTS = (

@@ -1138,3 +1138,46 @@ class OpsReference(Reference):
                 )
             rows.append({**f, "reason": reason})
         return rows
+
+    # --- demand forecast -------------------------------------------------------------------------
+
+    def demand_series(self) -> dict[tuple[str, str], list[float]]:
+        """Completed orders and units a day, in total (`all`) and per category, every day from
+        the first completed order to as-of."""
+        done = self.all_lines[
+            (self.all_lines.status == "completed") & (self.all_lines.day <= self.as_of)
+        ]
+        first = min(done.day)
+        days = [first + timedelta(days=d) for d in range((self.as_of - first).days + 1)]
+        out = {}
+        for category, g in [("all", done), *done.groupby("category")]:
+            orders = g.groupby("day").order_id.nunique()
+            units = g.groupby("day").quantity.sum()
+            out[(str(category), "orders")] = [float(orders.get(d, 0)) for d in days]
+            out[(str(category), "units")] = [float(units.get(d, 0)) for d in days]
+        return out
+
+    def forecast_baseline_backtest(self) -> list[Row]:
+        """Per series, 'same day last week' scored from one origin a week over the last 8 weeks
+        (origins with at least 4 weeks of history), each looking up to 28 days ahead."""
+        rows = []
+        for (category, measure), y in self.demand_series().items():
+            n = len(y)
+            origins = [o for o in range(n - 56, n, 7) if o >= 28]
+            error = actual = 0.0
+            days = 0
+            for o in origins:
+                for i in range(min(28, n - o)):
+                    error += abs(y[o - 7 + i % 7] - y[o + i])
+                    actual += y[o + i]
+                    days += 1
+            rows.append(
+                {
+                    "category": category,
+                    "measure": measure,
+                    "backtest_windows": len(origins),
+                    "backtest_days": days,
+                    "baseline_wape": 100 * error / actual if actual else None,
+                }
+            )
+        return rows

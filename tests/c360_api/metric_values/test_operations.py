@@ -5,6 +5,7 @@ pending, a booking without a rating, distances at the band edges, a product that
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -596,3 +597,58 @@ class TestCustomerRetention:
             assert got == [(c, n if pii else None, a) for c, n, a in want]
             assert all(r["reason"].startswith(f"{r['rfm_segment']}: ") for r in body["data"])
         assert want, "the world has at-risk buyers"
+
+
+class TestDemandForecast:
+    path = "/recommendations/demand-forecast"
+
+    def test_backtest_against_seasonal_naive(
+        self, api: MetricApi, ref: Reference, world_warehouse: Path
+    ) -> None:
+        got = api.tables(self.path)["backtest"]
+        want = _ops(ref).forecast_baseline_backtest()
+        assert_matches([{k: r[k] for k in want[0]} for r in got], want, ("category", "measure"))
+        for r in got:
+            served = r["model_wape"] if r["method"] == "model" else r["baseline_wape"]
+            assert r["wape"] == served
+            if r["method"] == "model":
+                assert r["model_wape"] <= r["baseline_wape"]
+                assert f"beat seasonal naive over {r['backtest_windows']} weekly" in r["reason"]
+            else:
+                assert r["method"] == "seasonal_naive"
+                assert r["reason"].endswith("seasonal naive served.")
+            if r["baseline_wape"] is not None:
+                assert f"against {r['baseline_wape']:.1f}%" in r["reason"]
+        snapshot = next((world_warehouse / "snapshots").iterdir())
+        manifest = json.loads((snapshot / "manifest.json").read_text())
+        assert {(s["category"], s["measure"], s["method"]) for s in manifest["forecast"]} == {
+            (r["category"], r["measure"], r["method"]) for r in got
+        }
+
+    @pytest.mark.parametrize("days_ahead", [1, 7, 28])
+    def test_forecast_days_and_intervals(
+        self, api: MetricApi, ref: Reference, days_ahead: int
+    ) -> None:
+        tables = api.tables(self.path, days_ahead=days_ahead)
+        series = _ops(ref).demand_series()
+        methods = {(r["category"], r["measure"]): r["method"] for r in tables["backtest"]}
+        assert set(methods) == set(series)
+        rows = tables["forecast"]
+        assert len(rows) == days_ahead * len(series)
+        days = [(ref.as_of + timedelta(days=d + 1)).isoformat() for d in range(days_ahead)]
+        for (category, measure), y in series.items():
+            mine = [r for r in rows if (r["category"], r["measure"]) == (category, measure)]
+            assert [r["day"] for r in mine] == days
+            assert all(r["method"] == methods[(category, measure)] for r in mine)
+            if methods[(category, measure)] == "seasonal_naive":
+                assert [r["forecast"] for r in mine] == [
+                    y[len(y) - 7 + i % 7] for i in range(days_ahead)
+                ]
+            for r in mine:
+                if r["lower_80"] is not None:
+                    assert 0 <= r["lower_95"] <= r["lower_80"] <= r["forecast"]
+                    assert r["forecast"] <= r["upper_80"] <= r["upper_95"]
+
+    @pytest.mark.parametrize("days_ahead", [0, 29])
+    def test_days_ahead_out_of_range_is_refused(self, api: MetricApi, days_ahead: int) -> None:
+        api.refused(self.path, days_ahead=days_ahead)

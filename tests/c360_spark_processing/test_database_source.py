@@ -1,0 +1,113 @@
+"""The sources read from PostgreSQL: a real server (the machine's packages, started as the
+`postgres` user in a temporary directory on a loopback port) loaded with the suite's generated
+data set, the pipeline run from it, and the snapshot compared with the one built from the files:
+every table and quarantine identical."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from pyspark.sql import SparkSession
+
+from c360_contract.database import DatabaseUrl
+from c360_contract.vocabulary import SOURCES
+from c360_contract.warehouse import current_snapshot_id, snapshot_path
+from c360_spark_processing.settings import PipelineSettings
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _as_postgres(*command: str) -> None:
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseUrl]:
+    if not INITDB or shutil.which("runuser") is None or os.geteuid() != 0:
+        pytest.skip("needs PostgreSQL server binaries (package postgresql) and root for runuser")
+    if not PipelineSettings().jdbc_driver_jar.is_file():
+        pytest.skip("needs the PostgreSQL JDBC driver (package libpostgresql-jdbc-java)")
+    bindir = Path(INITDB[-1]).parent
+    root = tmp_path_factory.mktemp("postgres")
+    os.chown(root, *_postgres_ids())
+    data, port = root / "data", _free_port()
+    _as_postgres(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                 "-E", "UTF8", "--no-sync")  # fmt: skip
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
+                 "-l", str(root / "log"), "-w", "start")  # fmt: skip
+    try:
+        yield DatabaseUrl.parse(f"postgresql://postgres@127.0.0.1:{port}/postgres")
+    finally:
+        _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+
+
+def _postgres_ids() -> tuple[int, int]:
+    import pwd
+
+    entry = pwd.getpwnam("postgres")
+    return entry.pw_uid, entry.pw_gid
+
+
+def _snapshot(warehouse: Path) -> Path:
+    snapshot_id = current_snapshot_id(warehouse)
+    assert snapshot_id is not None
+    return snapshot_path(warehouse, snapshot_id)
+
+
+def test_a_snapshot_from_postgresql_equals_the_one_from_files(
+    spark: SparkSession,
+    postgres: DatabaseUrl,
+    raw_data: Path,
+    pipeline_warehouse: Path,
+    tmp_path: Path,
+) -> None:
+    from c360_mock_data.database import load_exports
+    from c360_spark_processing.pipeline import run_pipeline
+    from c360_spark_processing.run_control import RunResult, plan_run
+
+    loaded = load_exports(raw_data, postgres)
+    assert set(loaded) == set(SOURCES)
+    result = run_pipeline(spark, postgres, tmp_path / "warehouse", PipelineSettings())
+    assert result.outcome == "published"
+    files, database = _snapshot(pipeline_warehouse), _snapshot(tmp_path / "warehouse")
+
+    for source, counts in result.manifest["sources"].items():
+        assert counts["rows_read"] == loaded[source], source
+    assert result.manifest["input_dir"] == postgres.redacted
+    con = duckdb.connect()
+    tables = sorted(p.relative_to(files).as_posix() for p in files.glob("**/*.parquet"))
+    directories = sorted({str(Path(t).parent) for t in tables})
+    assert directories == sorted(
+        {str(p.relative_to(database).parent) for p in database.glob("**/*.parquet")}
+    )
+    for directory in directories:
+        a = f"read_parquet('{files / directory}/*.parquet')"
+        b = f"read_parquet('{database / directory}/*.parquet')"
+        for left, right in ((a, b), (b, a)):
+            extra = con.execute(f"SELECT count(*) FROM (FROM {left} EXCEPT ALL FROM {right})")
+            assert extra.fetchone() == (0,), directory
+
+    # Unchanged tables: the same fingerprint, so the next run is skipped.
+    again = plan_run(postgres, tmp_path / "warehouse", force=False)
+    assert isinstance(again, RunResult)
+    assert again.outcome == "skipped"
