@@ -37,6 +37,8 @@ SCALES: dict[str, tuple[float, float]] = {
     "growth_pct": (-100.0, inf),
     "orders_growth_pct": (-100.0, inf),
     "revenue_growth_pct": (-100.0, inf),
+    # A forecast's bias: under-forecasting makes it negative (at least -100: forecasts are >= 0).
+    "bias_pct": (-100.0, inf),
     # Percentages named as a marketplace backend's clients read them (payments overview, best
     # order time): 0-100 despite their suffix.
     "cash_percentage": (0.0, 100.0),

@@ -160,7 +160,8 @@ WITH d AS (
 ),
 b AS ({DISTANCE_BINS.spine()})
 SELECT k.kind, b.bucket AS distance_band, coalesce(d.n, 0)::BIGINT AS count,
-       round(100.0 * d.n / nullif(sum(d.n) OVER (PARTITION BY k.kind), 0), 2) AS pct
+       round(100.0 * coalesce(d.n, 0) / nullif(sum(d.n) OVER (PARTITION BY k.kind), 0), 2)
+           AS pct
 FROM {_KINDS} CROSS JOIN b LEFT JOIN d ON d.kind = k.kind AND d.bucket = b.bucket
 ORDER BY k.position, b.position
 """)

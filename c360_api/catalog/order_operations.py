@@ -152,7 +152,8 @@ _MEASURES = """coalesce(o.order_count, 0)::BIGINT AS order_count,
        coalesce(o.completed, 0)::BIGINT AS completed_orders,
        round(coalesce(o.revenue, 0), 2) AS total_revenue,
        round(o.revenue / nullif(o.completed, 0), 2) AS avg_order_value,
-       round(100.0 * o.order_count / nullif(sum(o.order_count) OVER (), 0), 2) AS pct_of_orders"""
+       round(100.0 * coalesce(o.order_count, 0) / nullif(sum(o.order_count) OVER (), 0), 2)
+           AS pct_of_orders"""
 
 PEAK_HOURS = Sql(f"""
 SELECT h.hour::INTEGER AS hour, {_MEASURES}
@@ -242,7 +243,7 @@ WITH o AS (
     SELECT status, sum(orders) AS orders FROM orders_hourly WHERE {_IN_WINDOW} GROUP BY status
 )
 SELECT s.status, coalesce(o.orders, 0)::BIGINT AS orders,
-       round(100.0 * o.orders / nullif(sum(o.orders) OVER (), 0), 2) AS pct
+       round(100.0 * coalesce(o.orders, 0) / nullif(sum(o.orders) OVER (), 0), 2) AS pct
 FROM (VALUES {_STATUSES}) s(status) LEFT JOIN o USING (status)
 ORDER BY orders DESC, s.status
 """)

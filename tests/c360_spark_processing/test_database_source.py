@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,14 +42,15 @@ def _as_postgres(*command: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseUrl]:
+def postgres() -> Iterator[DatabaseUrl]:
     if not INITDB or shutil.which("runuser") is None or os.geteuid() != 0:
         pytest.skip("needs PostgreSQL server binaries (package postgresql) and root for runuser")
     if not PipelineSettings().jdbc_driver_jar.is_file():
         pytest.skip("needs the PostgreSQL JDBC driver (package libpostgresql-jdbc-java)")
     bindir = Path(INITDB[-1]).parent
-    root = tmp_path_factory.mktemp("postgres")
-    os.chown(root, *_postgres_ids())
+    # Not under pytest's temporary root: the postgres user cannot enter it.
+    root = Path(tempfile.mkdtemp(prefix="c360-pg-"))
+    shutil.chown(root, "postgres", "postgres")
     data, port = root / "data", _free_port()
     _as_postgres(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
                  "-E", "UTF8", "--no-sync")  # fmt: skip
@@ -59,13 +61,7 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseUrl]:
         yield DatabaseUrl.parse(f"postgresql://postgres@127.0.0.1:{port}/postgres")
     finally:
         _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-
-
-def _postgres_ids() -> tuple[int, int]:
-    import pwd
-
-    entry = pwd.getpwnam("postgres")
-    return entry.pw_uid, entry.pw_gid
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _snapshot(warehouse: Path) -> Path:
@@ -111,3 +107,22 @@ def test_a_snapshot_from_postgresql_equals_the_one_from_files(
     again = plan_run(postgres, tmp_path / "warehouse", force=False)
     assert isinstance(again, RunResult)
     assert again.outcome == "skipped"
+
+
+def test_generate_writes_the_exports_of_the_same_seed_into_the_database(
+    postgres: DatabaseUrl, tmp_path: Path
+) -> None:
+    import psycopg
+
+    from c360_cli import main
+    from c360_mock_data import GeneratorConfig, generate
+
+    with psycopg.connect(postgres.conninfo, autocommit=True) as con:
+        con.execute("DROP DATABASE IF EXISTS generated")
+        con.execute("CREATE DATABASE generated")
+    url = f"postgresql://postgres@{postgres.host}:{postgres.port}/generated"
+    assert main(["generate", "--customers", "40", "--seed", "5", "--out", url]) == 0
+    files = generate(GeneratorConfig(customers=40, seed=5, out=tmp_path))
+    with psycopg.connect(DatabaseUrl.parse(url).conninfo) as con:
+        counts = {s: con.execute(f"SELECT count(*) FROM {s}").fetchone() for s in SOURCES}
+    assert counts == {s: (files.rows[s],) for s in SOURCES}

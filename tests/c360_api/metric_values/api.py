@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -108,5 +109,7 @@ def assert_csv_is_json(header: list[str], cells: list[list[str]], rows: Sequence
                 assert cell == ""
             elif isinstance(value, bool | str):
                 assert cell == str(value)
+            elif isinstance(value, list):
+                assert json.loads(cell) == value
             else:
                 assert float(cell) == value, (cell, value)

@@ -16,7 +16,7 @@ import pytest
 
 from tests.c360_api.conftest import headers
 from tests.c360_api.metric_values.api import MetricApi, Row, assert_csv_is_json, assert_matches
-from tests.c360_api.metric_values.cases import WINDOWS, MetricValues, window
+from tests.c360_api.metric_values.cases import MetricValues, window
 from tests.c360_api.metric_values.reference import Reference, Window
 from tests.c360_api.metric_values.reference_ops import OpsReference
 
@@ -47,7 +47,7 @@ class TableValues(MetricValues):
         assert_matches(rows, self.reference(ref)(ref.window()), self.keys, self.ordered)
 
     def test_csv_equals_json(self, api: MetricApi) -> None:
-        start, end = WINDOWS[0]
+        start, end = self.csv_window
         json_rows = api.tables(self.path, start=start, end=end, **self.params)[self.table]
         header, cells = api.csv_rows(
             self.path, start=start, end=end, table=self.table, **self.params
@@ -334,6 +334,7 @@ class TestStockAlerts(MetricValues):
     keys = ("product_id",)
     ordered = True
     params: ClassVar[dict[str, Any]] = {"lead_time_days": 365}
+    csv_window = ("2024-01-02", "2024-01-31")
 
     def reference(self, ref: Reference) -> Callable[[Window], list[Row]]:
         return _with(_ops(ref).products_stock_alerts, lead_time_days=365)
@@ -428,21 +429,25 @@ class TestDeliveryZones(MetricValues):
         return _ops(ref).geography_delivery_zones
 
     @pytest.mark.parametrize(
-        ("day", "band"),
+        ("day", "zone", "bin_"),
         [
-            ("2024-01-02", "0-5"),  # ORD-1: 4.999 km
-            ("2024-01-10", "5-15"),  # ORD-7: 5.000 km
-            ("2024-01-15", "15-30"),  # ORD-12: 15.000 km
-            ("2024-01-20", "30+"),  # ORD-14: 30.000 km
-            ("2024-02-10", "30+"),  # ORD-18: from the Dallas store, 111.195 km (and ORD-20)
+            ("2024-01-02", "0-5", "0-5"),  # ORD-1: 4.999 km
+            ("2024-01-10", "5-15", "5-15"),  # ORD-7: 5.000 km
+            ("2024-01-15", "15-30", "15-30"),  # ORD-12: 15.000 km
+            ("2024-01-20", "30+", "30-50"),  # ORD-14: 30.000 km
+            ("2024-02-10", "30+", "100+"),  # ORD-18: from the Dallas store, 111.195 km
         ],
     )
-    def test_distances_at_the_band_edges(self, api: MetricApi, day: str, band: str) -> None:
+    def test_distances_at_the_band_edges(
+        self, api: MetricApi, day: str, zone: str, bin_: str
+    ) -> None:
+        """The delivery zone, and the distance-analysis bin (finer above 30 km), of an order at
+        an edge."""
         rows = api.rows(self.path, start=day, end=day)
-        assert band in {r["distance_band"] for r in rows}
+        assert zone in {r["distance_band"] for r in rows}
         bands = api.tables("/geography/distance-analysis", start=day, end=day)["distribution"]
         orders = {r["distance_band"]: r["count"] for r in bands if r["kind"] == "orders"}
-        assert orders[band] >= 1
+        assert orders[bin_] >= 1
 
 
 class TestStatePerformance(MetricValues):
@@ -503,6 +508,7 @@ class TestRestock(MetricValues):
     keys = ("product_id",)
     ordered = True
     params: ClassVar[dict[str, Any]] = {"lead_time_days": 365, "cover_days": 365}
+    csv_window = ("2024-01-02", "2024-01-31")
 
     def reference(self, ref: Reference) -> Callable[[Window], list[Row]]:
         return _with(_ops(ref).recommendations_restock, lead_time_days=365, cover_days=365)
@@ -532,10 +538,10 @@ class TestInventory(TableValues):
     path = "/recommendations/operations"
     table = "inventory"
     keys = ("products_to_restock",)
-    params: ClassVar[dict[str, Any]] = {"lead_time_days": 365, "cover_days": 400}
+    params: ClassVar[dict[str, Any]] = {"lead_time_days": 365, "cover_days": 365}
 
     def reference(self, ref: Reference) -> Callable[[Window], list[Row]]:
-        return _with(_ops(ref).recommendations_inventory, lead_time_days=365, cover_days=400)
+        return _with(_ops(ref).recommendations_inventory, lead_time_days=365, cover_days=365)
 
 
 class TestPriceBandAdvice(TableValues):
@@ -596,7 +602,8 @@ class TestCustomerRetention:
             ]
             assert got == [(c, n if pii else None, a) for c, n, a in want]
             assert all(r["reason"].startswith(f"{r['rfm_segment']}: ") for r in body["data"])
-        assert want, "the world has at-risk buyers"
+        if min_value == 0:
+            assert want, "the world has at-risk buyers"
 
 
 class TestDemandForecast:
@@ -612,7 +619,9 @@ class TestDemandForecast:
             served = r["model_wape"] if r["method"] == "model" else r["baseline_wape"]
             assert r["wape"] == served
             if r["method"] == "model":
-                assert r["model_wape"] <= r["baseline_wape"]
+                # Chosen on the mean absolute error: with demand, the WAPE orders the same way.
+                if r["baseline_wape"] is not None:
+                    assert r["model_wape"] <= r["baseline_wape"]
                 assert f"beat seasonal naive over {r['backtest_windows']} weekly" in r["reason"]
             else:
                 assert r["method"] == "seasonal_naive"
