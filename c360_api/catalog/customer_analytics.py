@@ -98,7 +98,7 @@ class DemographicRow(RowModel):
     pct_of_customers: float | None
 
 
-class NewReturningRow(RowModel):
+class CustomerTypeRow(RowModel):
     model_config = example(
         customer_type="returning",
         customers=4_800,
@@ -271,7 +271,7 @@ METRICS: tuple[Metric, ...] = (
         tables=(
             Table(
                 "rows",
-                NewReturningRow,
+                CustomerTypeRow,
                 NEW_VS_RETURNING,
                 Chart("arc", "customer_type:N", "customers:Q"),
             ),

@@ -576,9 +576,9 @@ METRICS: tuple[Metric, ...] = (
         'forecast"). `forecast`: per series (category, or `all`) and measure (orders, units), '
         "the `days_ahead` days after as-of: forecast and its conformal 80%/95% interval. "
         "`backtest`: per series, the rolling-origin backtest over the last 8 weeks (one origin "
-        "a week): WAPE = sum |forecast - actual| / sum actual x 100, MASE = mean |error| / the "
-        "in-sample seasonal-naive mean absolute error, bias_pct = sum (forecast - actual) / sum "
-        "actual x 100, of the served method; the model (ETS(A,N,A) with weekly seasonality, or "
+        "a week): WAPE = sum of abs(forecast - actual) / sum of actual x 100, MASE = mean "
+        "abs(error) / the in-sample seasonal-naive mean absolute error, bias_pct = sum of "
+        "(forecast - actual) / sum of actual x 100, of the served method; the model (ETS(A,N,A) with weekly seasonality, or "
         "TSB for intermittent series) is served only when its backtest error is below seasonal "
         "naive's, otherwise the baseline is (method `seasonal_naive`).",
         tables=(
