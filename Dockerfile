@@ -22,6 +22,7 @@ COPY c360_api ./c360_api
 COPY c360_spark_processing ./c360_spark_processing
 COPY c360_mock_data ./c360_mock_data
 COPY c360_cli ./c360_cli
+COPY c360_contract ./c360_contract
 RUN uv sync --frozen --no-dev
 
 RUN useradd --create-home c360 && mkdir -p /app/warehouse /app/data && chown -R c360 /app

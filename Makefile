@@ -15,7 +15,7 @@ IMAGE ?= c360:latest
 KEY_FILE ?= .c360/admin-key
 export SPARK_LOCAL_IP := 127.0.0.1
 
-.PHONY: help uv dev-install admin-key data snapshot run serve test docs format check bench bench-pipeline bench-api docker-build docker-run clean
+.PHONY: help uv dev-install admin-key data snapshot run serve spark-connect test docs format check bench bench-pipeline bench-api bench-catalogue bench-dashboard bench-uploads docker-build docker-run clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [VARIABLE=value ...]"
@@ -58,6 +58,9 @@ run: admin-key snapshot ## Set up, print the admin key, generate data, build a s
 serve: dev-install ## Serve the API over the current snapshot (no data or snapshot step)
 	@C360_WAREHOUSE=$(WAREHOUSE) C360_DATA_DIR=$(DATA_DIR) $(VENV)/bin/c360 serve --host $(HOST) --port $(PORT)
 
+spark-connect: dev-install ## Run the upload jobs' Spark Connect server in the foreground (then C360_SPARK_CONNECT_URL=sc://127.0.0.1:15002)
+	@$$($(VENV)/bin/python -c "from c360_spark_processing.connect import connect_server_argv as a; print(' '.join(a(15002)))")
+
 test: dev-install ## Run the whole test suite
 	$(UV) run pytest
 
@@ -73,7 +76,7 @@ check: dev-install ## Lint, format check and type check
 	$(UV) run ruff format --check .
 	$(UV) run mypy c360_contract c360_api c360_spark_processing c360_mock_data c360_cli tests bench
 
-bench: bench-pipeline bench-api ## Run all benchmarks (writes docs/benchmarks.md)
+bench: bench-pipeline bench-api bench-uploads ## Run all benchmarks (writes docs/benchmarks.md)
 
 bench-pipeline: dev-install ## Pipeline benchmark: 10k / 100k / 1M customers, `c360 pipeline` without flags
 	$(UV) run python -m bench.pipeline
@@ -81,11 +84,19 @@ bench-pipeline: dev-install ## Pipeline benchmark: 10k / 100k / 1M customers, `c
 bench-api: dev-install ## API load benchmark on loopback (100k and 1M snapshots)
 	$(UV) run python -m bench.api_load
 
+bench-catalogue: dev-install ## Every catalogue metric uncached (JSON, PNG) and cached over $(WAREHOUSE)
+	$(UV) run python -m bench.catalogue $(WAREHOUSE)
+
+bench-dashboard: dev-install ## Dashboard first load in headless chromium over $(WAREHOUSE) (cold and warm API cache)
+	$(UV) run python -m bench.dashboard $(WAREHOUSE) --write
+bench-uploads: dev-install ## Upload benchmark: 10k and 1M rows upload to results (cold and warm), 100 MB preview
+	$(UV) run python -m bench.uploads
+
 docker-build: ## Build the container image (needs a Docker engine)
 	docker build -t $(IMAGE) .
 
 docker-run: ## Run the container on port $(PORT) (needs a Docker engine)
 	docker run --rm -p $(PORT):8000 -v $(PWD)/$(WAREHOUSE):/app/warehouse -v $(PWD)/$(DATA_DIR):/app/data $(IMAGE)
 
-clean: ## Remove generated data, the warehouse and the local admin key
-	rm -rf $(DATA_DIR) $(WAREHOUSE) $(KEY_FILE)
+clean: ## Remove generated data, the warehouse, the local admin key and the API's state (users, uploads)
+	rm -rf $(DATA_DIR) $(WAREHOUSE) $(KEY_FILE) state

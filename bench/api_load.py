@@ -29,23 +29,21 @@ from pathlib import Path
 import duckdb
 
 from bench.report import ROOT, WORK, PeakTreeMemory, machine, median, write_section
+from c360_api.catalog.registry import CATALOG
+from c360_contract.catalog import Metric
 from c360_contract.vocabulary import LOYALTY_TIERS, NO_LOYALTY_TIER
 
-CACHED_PATHS: tuple[str, ...] = (
-    "/marketing/customer-health-overview",
-    "/marketing/churn-risk-customers",
-    "/marketing/loyalty-program-metrics",
-    "/marketing/customer-segmentation",
-    "/product/digital-engagement-analysis",
-    "/product/cross-sell-opportunities",
-    "/product/category-insights",
-    "/finance/customer-lifetime-value",
-    "/finance/revenue-analysis",
-    "/finance/rfm-segmentation",
-    "/finance/profitability-metrics",
-    "/customer-success/support-insights",
-    "/customer-success/lifecycle-analysis",
-)
+
+def default_path(metric: Metric) -> str:
+    """The metric at its defaults; a required parameter gets its first allowed value."""
+    required = [
+        f"{p.name}={p.choices[0]}" for p in metric.params if p.required and p.choices is not None
+    ]
+    return metric.path + ("?" + "&".join(required) if required else "")
+
+
+# Every catalogue metric at its defaults: a new metric is benchmarked without touching this file.
+CACHED_PATHS: tuple[str, ...] = tuple(default_path(m) for m in CATALOG)
 PROFILE_FILTERS: dict[str, tuple[str, ...]] = {
     "customer_status": ("Active", "At Risk", "Churned", "New", "Prospect"),
     "segment": ("Premium", "Standard", "Basic"),
@@ -152,7 +150,7 @@ def _publish_copy(warehouse: Path) -> str:
     return new_id
 
 
-def _bench_warehouse(source: Path, work: Path) -> Path:
+def bench_warehouse(source: Path, work: Path) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     snapshot_id = (source / "CURRENT").read_text().strip()
     warehouse = work / "warehouse"
@@ -163,7 +161,7 @@ def _bench_warehouse(source: Path, work: Path) -> Path:
     return warehouse
 
 
-def _get(port: int, path: str, key: str | None = None) -> tuple[int, bytes]:
+def http_get(port: int, path: str, key: str | None = None) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", path, headers={"X-API-Key": key} if key else {})
@@ -207,7 +205,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise SystemExit(f"server exited with {self.proc.returncode}; see {self._log.name}")
             try:
-                if _get(self.port, "/health")[0] == 200:
+                if http_get(self.port, "/health")[0] == 200:
                     return time.perf_counter() - self.started
             except OSError:
                 pass
@@ -224,13 +222,13 @@ class Server:
         self._log.close()
 
 
-def _wait_loaded(log: Path, timeout: float = 300.0) -> None:
-    """Measure nothing while the served snapshot is still being copied into memory."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        opened = [json.loads(x) for x in log.read_text().splitlines() if '"snapshot_opened"' in x]
-        if not opened[-1].get("in_memory") or '"snapshot_loaded"' in log.read_text():
-            return
+def wait_loaded(port: int, timeout: float = 600.0) -> float:
+    """Seconds until `/health` says the snapshot is in memory: measure nothing before, as users
+    are told to (README)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if json.loads(http_get(port, "/health")[1])["data"]["loaded"]:
+            return time.monotonic() - started
         time.sleep(0.2)
     raise SystemExit("the snapshot was not loaded into memory in time")
 
@@ -317,7 +315,7 @@ def _customer_paths(snapshot: Path, count: int) -> list[str]:
 
 
 def _cache_hits(port: int, admin_key: str) -> int:
-    status, body = _get(port, "/admin/metrics", admin_key)
+    status, body = http_get(port, "/admin/metrics", admin_key)
     assert status == 200, body
     hits: int = json.loads(body)["data"]["cache_hits"]
     return hits
@@ -341,7 +339,7 @@ def _switch_under_load(
         new_id = _publish_copy(warehouse)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if json.loads(_get(server.port, "/health")[1])["snapshot_id"] == new_id:
+            if json.loads(http_get(server.port, "/health")[1])["snapshot_id"] == new_id:
                 switched += 1
                 break
             time.sleep(0.05)
@@ -354,7 +352,7 @@ def _measure(source: Path, args: argparse.Namespace) -> SizeResult:
     manifest = json.loads((snapshot_dir / "manifest.json").read_text())
     customers = int(manifest["tables"]["customer_profile"]["rows"])
     work = WORK / f"api_{customers}"
-    warehouse = _bench_warehouse(source, work)
+    warehouse = bench_warehouse(source, work)
     data_key, admin_key = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     keys = [
         {
@@ -391,7 +389,7 @@ def _measure(source: Path, args: argparse.Namespace) -> SizeResult:
     ]
     server = Server(warehouse, env, log)
     server.wait_healthy()
-    _wait_loaded(log)
+    wait_loaded(server.port)
     opened = [
         float(json.loads(x)["seconds"])
         for x in log.read_text().splitlines()
@@ -400,7 +398,7 @@ def _measure(source: Path, args: argparse.Namespace) -> SizeResult:
     try:
         with PeakTreeMemory(server.proc.pid) as mem:
             for path in CACHED_PATHS:  # fill the cache once, so the cached scenarios only hit
-                assert _get(server.port, path, data_key)[0] == 200
+                assert http_get(server.port, path, data_key)[0] == 200
             scenarios, uncached_hits = [], 0
             for name, paths, key in scenarios_paths:
                 distinct = len(paths) > 1  # each run walks the list from its own end

@@ -17,13 +17,9 @@ A refresh never outlives the API unreported:
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import os
-import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -38,6 +34,7 @@ from typing import Any
 import psutil
 import structlog
 
+from c360_api.core.children import dies_with, stop_group
 from c360_api.exceptions import ConflictError, NotFoundError
 from c360_contract.progress import EXIT_OK, RunProgress
 from c360_contract.warehouse import (
@@ -54,8 +51,6 @@ STDERR_TAIL = 20
 SHUTDOWN_GRACE_SECONDS = 10.0
 ORPHAN_POLL_SECONDS = 0.2
 PID_START_TOLERANCE_SECONDS = 0.05
-PR_SET_PDEATHSIG = 1
-_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
 
 class JobState(StrEnum):
@@ -163,18 +158,6 @@ class RefreshState:
             return False
 
 
-def _dies_with(parent: int) -> Callable[[], None]:
-    """preexec_fn: SIGKILL the child when `parent` dies (Linux), and never start it orphaned."""
-
-    def preexec() -> None:
-        if _prctl is not None:
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the API died before prctl took effect
-            os._exit(1)
-
-    return preexec
-
-
 class RefreshJobs:
     """At most one running refresh; the latest jobs kept for status queries."""
 
@@ -234,17 +217,8 @@ class RefreshJobs:
     def shutdown(self) -> None:
         """On API shutdown: kill this API's refresh child and its process group (Spark's JVM)."""
         self._stopping.set()
-        child = self._child
-        if child is None or child.poll() is not None:
-            return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, sig)
-            try:
-                child.wait(SHUTDOWN_GRACE_SECONDS)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        if self._child is not None:
+            stop_group(self._child, SHUTDOWN_GRACE_SECONDS)
 
     def _remember(self, job: Job) -> None:
         self._jobs[job.job_id] = job
@@ -264,7 +238,7 @@ class RefreshJobs:
                 stderr=subprocess.PIPE,
                 text=True,
                 start_new_session=True,
-                preexec_fn=_dies_with(os.getpid()),
+                preexec_fn=dies_with(os.getpid()),
             )
         except OSError as exc:
             job.exit_code, job.error = -1, f"could not start the pipeline: {exc}"

@@ -9,6 +9,9 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+from c360_api.accounts.endpoints import router as auth_router
+from c360_api.accounts.store import AccountStore
+from c360_api.accounts.tokens import TokenCodec
 from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
 from c360_api.api.deps import context_dependency, enforce_rate_limit
@@ -24,6 +27,7 @@ from c360_api.core.metrics import Metrics
 from c360_api.core.ratelimit import RateLimitHeadersMiddleware, RateLimits
 from c360_api.core.security import API_KEY_HEADER, KeyRing
 from c360_api.customers.endpoints import router as customers_router
+from c360_api.db.engine import Database
 from c360_api.exceptions import (
     ForbiddenError,
     InvalidParameterError,
@@ -39,6 +43,16 @@ from c360_api.jobs import RefreshJobs
 from c360_api.middleware import RequestLogMiddleware
 from c360_api.render.images import warm_in_background
 from c360_api.snapshots import SnapshotStore
+from c360_api.uploads.endpoints import router as uploads_router
+from c360_api.uploads.paths import StateLayout
+from c360_api.uploads.runner import UploadRunner
+from c360_api.uploads.service import UploadService
+from c360_api.uploads.spark_connect import SparkConnectServer, managed_command
+from c360_api.uploads.store import JobStore
+from c360_api.web.pages import install as install_web
+from c360_api.workspaces.endpoints import router as workspace_router
+from c360_api.workspaces.endpoints import workspace_metrics_router
+from c360_api.workspaces.stores import WorkspaceStores
 from c360_contract.catalog import Metric
 
 DESCRIPTION = """Customer 360 over the pipeline's current snapshot.
@@ -63,6 +77,8 @@ single-valued one given twice, is a 422 naming it. Errors share one envelope (`E
 # without the scope, the rate limit; data routes also validate parameters and need a snapshot.
 GUARDED_ERRORS = (NotAuthenticatedError, ForbiddenError, RateLimitedError)
 DATA_ERRORS = (*GUARDED_ERRORS, InvalidParameterError, SnapshotUnavailableError)
+# User routes: a missing or invalid token, bad input, the rate limit.
+USER_ERRORS = (NotAuthenticatedError, InvalidParameterError, RateLimitedError)
 # Run before each key-checked route: count the request once, then refuse unknown parameters and
 # repeated scalar ones.
 GUARDS = [Depends(enforce_rate_limit), Depends(validate_query)]
@@ -74,6 +90,11 @@ TAGS: dict[str, str] = {
     "catalog": "Every metric, its parameters and representations (generated from the catalogue).",
     "health": "Liveness, readiness and Prometheus metrics (no key).",
     "admin": "Refresh jobs and runtime metrics (admin scope).",
+    "auth": "User accounts: register, log in for a bearer token, who am I.",
+    "uploads": "Bring your own data: preview and upload a sales export, follow its job, read its "
+    "results and PDF report, delete it (bearer token; your own jobs only).",
+    "workspaces": "Every catalogue metric over one of your uploads: "
+    "/workspaces/{workspace_id}/<metric path> (bearer token; your own workspaces only).",
 }
 
 
@@ -97,12 +118,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store.check()
 
     jobs = RefreshJobs(settings.refresh_argv, store.check, settings.warehouse)
+    db = Database(settings.sqlalchemy_url)
+    db.migrate()
+    layout = StateLayout(settings.state_dir)
+    spark = SparkConnectServer(
+        settings.spark_connect_url,
+        settings.spark_connect_port,
+        managed_command(
+            settings.spark_connect_port,
+            settings.spark_connect_master,
+            settings.spark_connect_driver_memory,
+            layout.spark_connect_dir,
+        ),
+        settings.spark_connect_start_seconds,
+    )
+    workspaces = WorkspaceStores(layout)
+    job_store = JobStore(db)
+    runner = UploadRunner(job_store, layout, spark, settings.upload_job_argv, workspaces.published)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runner.start()
         yield
         jobs.shutdown()  # a refresh child never outlives the API
+        runner.shutdown()  # nor an upload job, nor the Spark Connect server
+        spark.shutdown()
         store.close()
+        workspaces.close()
+        db.close()
 
     app = FastAPIOffline(
         title="Customer 360 API",
@@ -119,7 +162,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.keyring = KeyRing(settings.api_keys, settings.anonymous_scopes)
     app.state.rate_limits = RateLimits(
-        settings.rate_limit_per_minute, settings.failed_auth_per_minute
+        settings.rate_limit_per_minute, settings.failed_auth_per_minute, settings.login_per_minute
+    )
+    app.state.db = db
+    app.state.accounts = AccountStore(db)
+    app.state.tokens = TokenCodec(settings.jwt_secret, settings.jwt_expiry_minutes)
+    app.state.upload_jobs = job_store
+    app.state.workspaces = workspaces
+    app.state.spark_connect = spark
+    app.state.uploads = UploadService(
+        job_store, runner, layout, workspaces, settings.upload_max_bytes
     )
     app.state.jobs = jobs
 
@@ -131,6 +183,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_router, dependencies=GUARDS, responses=error_responses(*GUARDED_ERRORS)
     )
+    install_web(app)  # the dashboard at `/` and its static files
+    app.include_router(
+        auth_router,
+        dependencies=GUARDS,
+        responses=error_responses(InvalidParameterError, RateLimitedError),
+    )
+    app.include_router(uploads_router, dependencies=GUARDS, responses=error_responses(*USER_ERRORS))
+    # Every catalogue metric again per workspace (its owner's bearer token; 404 for anyone else).
+    app.include_router(workspace_router, dependencies=GUARDS)
+    app.include_router(workspace_metrics_router(), dependencies=GUARDS)
     warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
@@ -144,8 +206,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=[API_KEY_HEADER, "Accept", "Content-Type", "If-None-Match"],
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=[
+            API_KEY_HEADER,
+            "Authorization",
+            "Accept",
+            "Content-Type",
+            "If-None-Match",
+        ],
         expose_headers=[
             "X-Request-ID",
             "X-Cache",

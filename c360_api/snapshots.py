@@ -57,6 +57,7 @@ ENUM_COLUMNS: dict[str, tuple[str, ...]] = {
         "rfm_segment",
         "generation",
         "state",
+        "cluster_label",
     )
 }
 

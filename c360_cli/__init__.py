@@ -15,6 +15,14 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("c360_mock_data.cli", "Generate the source systems' exports (mock data)."),
     "pipeline": ("c360_spark_processing.cli", "Run the Spark pipeline and publish a snapshot."),
+    "models": (
+        "c360_spark_processing.models.cli",
+        "Fit the predictive models on a transaction file (c360 models clv ...).",
+    ),
+    "upload-job": (
+        "c360_spark_processing.transactions.cli",
+        "Process one uploaded transaction file into its workspace (run by the API).",
+    ),
     "serve": ("c360_api.cli", "Serve the Customer 360 API over the current snapshot."),
     "admin-key": ("c360_api.local_key", "Print the local admin API key (minted on first use)."),
 }

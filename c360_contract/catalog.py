@@ -76,7 +76,8 @@ class Chart:
 
     `measure` names a parameter whose value picks the y field (for example orders or revenue), so
     one metric charts any of its measures. `fold` turns those columns of a one-row answer into bars
-    (x is then `measure:N`, y `value:Q`).
+    (x is then `measure:N`, y `value:Q`). `offset` puts bars of one x side by side by that field
+    (grouped, not stacked: for series that must not add up, such as actual and predicted).
     """
 
     mark: Literal["bar", "line", "area", "point", "rect", "arc"]
@@ -87,6 +88,7 @@ class Chart:
     fold: tuple[str, ...] = ()
     tooltip: tuple[str, ...] = ()
     title: str | None = None
+    offset: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ class Metric:
     """Everything about one metric, in one place.
 
     The answer's message is `message` formatted with the one row `note` returns (a figure the
-    tables do not show, such as a median), else the title.
+    tables do not show, such as a median, or a model's verdict), else the title.
     """
 
     id: str
@@ -164,7 +166,7 @@ class Metric:
     aliases: tuple[str, ...] = ()
     requires: frozenset[str] = frozenset()
     message: str | None = None
-    note: Sql | None = None
+    note: Sql | QueryFn | None = None
 
     @property
     def scopes(self) -> frozenset[Scope]:

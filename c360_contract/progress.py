@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-STAGES: tuple[str, ...] = ("ingest", "identity", "facts", "profile", "marts", "publish")
+STAGES: tuple[str, ...] = (
+    "ingest",
+    "identity",
+    "facts",
+    "models",
+    "profile",
+    "marts",
+    "publish",
+)
 
 STAGE_STARTED = "stage_started"
 STAGE_FINISHED = "stage_finished"

@@ -18,6 +18,9 @@ RATE_DECIMALS = 4
 
 SCALES: dict[str, tuple[float, float]] = {
     "churn_risk_score": (0.0, 1.0),
+    # Model probabilities (docs/metrics.md, "Predictive models").
+    "p_alive": (0.0, 1.0),
+    "churn_probability": (0.0, 1.0),
     # RFM ratings: 1-5 by long convention of the RFM literature.
     "r_score": (1.0, 5.0),
     "f_score": (1.0, 5.0),
@@ -47,6 +50,8 @@ SCALES: dict[str, tuple[float, float]] = {
     "overall_success_rate": (0.0, 100.0),
     # Ratings of services: 1-5 stars.
     "avg_rating": (1.0, 5.0),
+    # A prediction's error on what happened: under-prediction is negative, at most all of it.
+    "error_pct": (-100.0, inf),
 }
 
 

@@ -130,6 +130,14 @@ GENERATIONS: tuple[str, ...] = (
     "Unknown",
 )
 RISK_STATUSES: tuple[str, ...] = ("Low", "Medium", "High", "Critical")
+# Customer clustering methods (docs/metrics.md "Clusters"), as uploads, settings and
+# /segments/clusters name them: k-means, a Gaussian mixture, and hierarchical (divisive: Spark's
+# bisecting k-means). c360_spark_processing.models.clusters maps each to its Spark ML estimator.
+CLUSTERING_METHODS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
+# What the churn model is judged against on its test set (docs/metrics.md "Churn propensity"),
+# in report order. model: churn_probability; heuristic: churn_risk_score; recency: days since the
+# last order; bgnbd: the BG/NBD probability of no purchase in the next churn_cutoff_days.
+CHURN_SCORERS: tuple[str, ...] = ("model", "heuristic", "recency", "bgnbd")
 # loyalty_tier of customers without a membership: a word no CSV reader takes for a missing value
 # (pandas reads "None", "NA" or "null" as empty by default).
 NO_LOYALTY_TIER = "No Tier"

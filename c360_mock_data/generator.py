@@ -27,7 +27,15 @@ from c360_mock_data.geography import (
     Operations,
     make_operations,
 )
-from c360_mock_data.orders import draw_purchases, make_lines, make_orders
+from c360_mock_data.orders import (
+    LAPSE_ACTIVE,
+    LAPSE_BAD_TICKET,
+    LAPSE_DROPOUT,
+    Purchases,
+    draw_purchases,
+    make_lines,
+    make_orders,
+)
 from c360_mock_data.population import Persons, make_persons
 from c360_mock_data.products import PRODUCT_COLUMNS, Catalogue, make_catalogue
 from c360_mock_data.support import make_tickets
@@ -82,6 +90,13 @@ TICKET_COLUMNS: tuple[str, ...] = (
     "priority", "status", "csat",
 )  # fmt: skip
 TRUTH_COLUMNS: tuple[str, ...] = ("source", "source_record_id", "person_id")
+BEHAVIOUR_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "purchase_rate_per_year",
+    "dropout_probability",
+    "lapse_cause",
+    "lapsed_on",
+)
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,7 @@ class _Sinks:
     truth: CsvWriter
     status_events: ParquetSink
     bookings: ParquetSink
+    behaviour: CsvWriter
     tally: defects.DefectTally = field(default_factory=defects.DefectTally)
 
 
@@ -159,6 +175,22 @@ def _keys(persons: Persons, counters: _Counters) -> records.Keys:
     )
 
 
+def _lapses(
+    purchases: Purchases, churn_at: IntArray, config: GeneratorConfig
+) -> tuple[IntArray, IntArray]:
+    """Each person's lapse cause and day. A bad ticket's churn wins over a later drop-out: it cut
+    off purchases the person would have made, so they never reached their drop-out."""
+    cut = np.bincount(
+        purchases.person[purchases.ts > churn_at[purchases.person]], minlength=len(churn_at)
+    )
+    by_ticket = ((purchases.lapse == LAPSE_ACTIVE) & (churn_at < config.end_second)) | (
+        (purchases.lapse == LAPSE_DROPOUT) & (cut > 0)
+    )
+    lapse = np.where(by_ticket, LAPSE_BAD_TICKET, purchases.lapse)
+    day = np.where(by_ticket, churn_at // SECONDS_PER_DAY, purchases.lapse_day)
+    return lapse.astype(np.int64), day.astype(np.int64)
+
+
 def _write_chunk(
     config: GeneratorConfig,
     index: int,
@@ -178,6 +210,7 @@ def _write_chunk(
     contact = records.make_contacts(persons, config, rng)
     purchases = draw_purchases(persons, config, rng)
     tickets, churn_at = make_tickets(persons, purchases, config, rng)
+    sinks.behaviour.write(records.behaviour_table(persons, *_lapses(purchases, churn_at, config)))
     purchases = purchases.subset(purchases.ts <= churn_at[purchases.person])
     orders = make_orders(purchases, persons, rng)
     lines = make_lines(orders, persons, catalogue, rng)
@@ -304,6 +337,9 @@ def generate(config: GeneratorConfig) -> GenerationReport:
             ),
             bookings=stack.enter_context(
                 ParquetSink(out / "service_bookings.parquet", records.BOOKINGS_SCHEMA)
+            ),
+            behaviour=stack.enter_context(
+                CsvWriter(out / "_truth" / "behaviour.csv", BEHAVIOUR_COLUMNS)
             ),
             tally=tally,
         )

@@ -35,6 +35,9 @@ SHARE_PROSPECTS = 0.04
 SHARE_ALIVE_AT_WINDOW_START = 0.9
 MAX_PURCHASES = 120
 CHANNEL_ONLINE, CHANNEL_APP, CHANNEL_STORE = 0, 1, 2
+LAPSE_ACTIVE, LAPSE_DROPOUT, LAPSE_BEFORE_WINDOW, LAPSE_NEVER_BOUGHT, LAPSE_BAD_TICKET = range(5)
+LAPSE_CAUSES: tuple[str, ...] = ("", "dropout", "before_window", "never_bought", "bad_ticket")
+"""_truth/behaviour.csv's lapse_cause of each LAPSE_* code."""
 GROCERY = [c[0] for c in ref.CATEGORIES].index("Grocery")
 
 
@@ -71,9 +74,20 @@ class Purchases:
     channel: IntArray
     active_until: IntArray
     """Per person: epoch second at which the person drops out (window end if still active)."""
+    lapse: IntArray
+    """Per person: LAPSE_* code, why the person stopped buying (LAPSE_ACTIVE: they did not)."""
+    lapse_day: IntArray
+    """Per person: epoch day they stopped buying (the last purchase's day for a drop-out), -1."""
 
     def subset(self, keep: BoolArray) -> Purchases:
-        return Purchases(self.person[keep], self.ts[keep], self.channel[keep], self.active_until)
+        return Purchases(
+            self.person[keep],
+            self.ts[keep],
+            self.channel[keep],
+            self.active_until,
+            self.lapse,
+            self.lapse_day,
+        )
 
 
 def draw_purchases(
@@ -140,11 +154,19 @@ def draw_purchases(
         np.maximum(persons.acquired_day * SECONDS_PER_DAY, config.start_second) + idle,
         active_until,
     )
+    lapse = np.select(
+        [lapsed, never, dropped],
+        [LAPSE_BEFORE_WINDOW, LAPSE_NEVER_BOUGHT, LAPSE_DROPOUT],
+        LAPSE_ACTIVE,
+    )
+    lapse_day = np.select([lapsed, dropped], [config.start_day, config.start_day + last_day], -1)
     return Purchases(
         person=person[inside],
         ts=ts.astype(np.int64),
         channel=channel.astype(np.int64),
         active_until=np.minimum(active_until, config.end_second).astype(np.int64),
+        lapse=lapse.astype(np.int64),
+        lapse_day=lapse_day.astype(np.int64),
     )
 
 

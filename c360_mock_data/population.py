@@ -21,6 +21,13 @@ SHARE_LOYALTY = 0.45
 SHARE_SECOND_ACCOUNT = 0.08
 SHARE_KNOWN_BEFORE_WINDOW = 0.35
 MIN_SIGNUP_AGE = 16
+# The BG/NBD story (docs/metrics.md, "How the generator draws buying and lapsing"): while active a
+# person buys at their own rate, drawn from a gamma; after each purchase they drop out with their
+# own probability, drawn from a beta.
+PURCHASE_RATE_SHAPE = 1.5
+PURCHASE_RATE_SCALE_PER_YEAR = 3.6
+DROPOUT_BETA_A = 1.0
+DROPOUT_BETA_B = 18.0
 
 
 @dataclass(frozen=True)
@@ -155,8 +162,8 @@ def make_persons(
         app_propensity=app_propensity,
         store_propensity=store_propensity,
         uses_ios=rng.random(n) < 0.55,
-        purchase_rate=rng.gamma(1.5, 3.6, n),
-        dropout=rng.beta(1.0, 18.0, n),
+        purchase_rate=rng.gamma(PURCHASE_RATE_SHAPE, PURCHASE_RATE_SCALE_PER_YEAR, n),
+        dropout=rng.beta(DROPOUT_BETA_A, DROPOUT_BETA_B, n),
         spend_level=spend_level,
         category_cdf=np.cumsum(prefs, axis=1),
     )

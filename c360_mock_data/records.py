@@ -36,7 +36,7 @@ from c360_mock_data.geography import (
     STORE_ID_WIDTH,
     Operations,
 )
-from c360_mock_data.orders import CHANNEL_STORE, Lines, Orders
+from c360_mock_data.orders import CHANNEL_STORE, LAPSE_CAUSES, Lines, Orders
 from c360_mock_data.population import Persons
 from c360_mock_data.products import PRODUCT_ID_WIDTH
 from c360_mock_data.support import Tickets
@@ -430,5 +430,21 @@ def truth_table(source: str, ids: pa.Array, persons: Persons, rows: IntArray) ->
             "source": pa.array([source] * len(rows), type=pa.string()),
             "source_record_id": ids,
             "person_id": person_ids(persons, rows),
+        }
+    )
+
+
+def behaviour_table(persons: Persons, lapse: IntArray, lapse_day: IntArray) -> pa.Table:
+    """_truth/behaviour.csv: each person's drawn purchase and dropout rates and when they lapsed."""
+    rows = np.arange(persons.size)
+    return pa.table(
+        {
+            "person_id": person_ids(persons, rows),
+            "purchase_rate_per_year": pa.array(np.round(persons.purchase_rate, 4)),
+            "dropout_probability": pa.array(np.round(persons.dropout, 6)),
+            "lapse_cause": pick(LAPSE_CAUSES, lapse),
+            "lapsed_on": with_nulls(
+                date_strings(np.where(lapse_day < 0, lapse_day.max(), lapse_day)), lapse_day < 0
+            ),
         }
     )

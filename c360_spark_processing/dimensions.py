@@ -25,3 +25,8 @@ def dimension_tables(loaded: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
         name: loaded[source].select(*LOADED_SCHEMAS[source].fieldNames())
         for name, source in DIMENSIONS.items()
     }
+
+
+def dim_products(products: DataFrame) -> DataFrame:
+    """The loaded catalogue alone (an upload has no other reference data)."""
+    return products.select(*LOADED_SCHEMAS["products"].fieldNames())

@@ -49,6 +49,7 @@ from c360_spark_processing.ingest import (
     validate_source,
 )
 from c360_spark_processing.marts import build_marts
+from c360_spark_processing.models.stage import build_models
 from c360_spark_processing.profile import build_customer_profile
 from c360_spark_processing.publish import (
     PublishError,
@@ -95,14 +96,16 @@ class _Run:
     accept_shrink: bool
     started: datetime
     clock: Callable[[], datetime]
+    stage_names: tuple[str, ...] = STAGES
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     stages: dict[str, dict[str, float | int]] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, int]]:
-        index = STAGES.index(name) + 1
-        log.info(STAGE_STARTED, stage=name, stage_index=index, stage_count=len(STAGES))
+        index = self.stage_names.index(name) + 1
+        count = len(self.stage_names)
+        log.info(STAGE_STARTED, stage=name, stage_index=index, stage_count=count)
         started = time.perf_counter()
         rows: dict[str, int] = {"rows_in": 0, "rows_out": 0}
         yield rows
@@ -112,7 +115,7 @@ class _Run:
             STAGE_FINISHED,
             stage=name,
             stage_index=index,
-            stage_count=len(STAGES),
+            stage_count=count,
             seconds=seconds,
             **rows,
         )
@@ -154,7 +157,7 @@ class _Run:
             "input_fingerprint": self.plan.fingerprint,
             "input_dir": _input_name(self.plan.input_dir),
             "code_version": code_version(),
-            "master": self.spark.sparkContext.master,
+            "master": self.spark.conf.get("spark.master", None),
             "driver_memory": self.spark.conf.get("spark.driver.memory", None),
             "business_timezone": self.settings.business_timezone,
             "sources": self.sources,
@@ -338,6 +341,11 @@ def run_pipeline(
         )
 
 
+Build = Callable[["_Run", date | None], dict[str, Any]]
+"""What a source profile does between the run's start and its publish: the retailer's eight
+exports (`_build`) or an uploaded transaction file (`c360_spark_processing.transactions`)."""
+
+
 def build_snapshot(
     spark: SparkSession,
     plan: RunPlan,
@@ -345,11 +353,14 @@ def build_snapshot(
     as_of: date | None = None,
     accept_shrink: bool = False,
     clock: Callable[[], datetime] = utc_now,
+    build: Build | None = None,
+    stages: tuple[str, ...] = STAGES,
 ) -> RunResult:
     """Build, check and publish one snapshot; the caller holds the warehouse lock.
 
     A failed gate raises `InputRejectedError` after logging `pipeline_rejected`, and keeps the
-    staged quarantine under `WH/.rejected/<id>`.
+    staged quarantine under `WH/.rejected/<id>`. `build` and `stages` choose the source profile
+    (default: the retailer's exports).
     """
     warehouse = plan.warehouse
     stale = clear_staging(warehouse)
@@ -360,16 +371,16 @@ def build_snapshot(
     staging.create()
     partitions = size_shuffle_partitions(_input_bytes(plan.input_dir), settings)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-    run = _Run(spark, staging, plan, settings, accept_shrink, started, clock)
+    run = _Run(spark, staging, plan, settings, accept_shrink, started, clock, stages)
     log.info(
         PIPELINE_STARTED,
         snapshot_id=staging.snapshot_id,
-        stage_count=len(STAGES),
+        stage_count=len(stages),
         shuffle_partitions=partitions,
         driver_memory=spark.conf.get("spark.driver.memory", None),
     )
     try:
-        manifest = _build(run, as_of)
+        manifest = (build or _build)(run, as_of)
     except GateError as exc:
         _reject(run, exc)
         raise
@@ -444,10 +455,31 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         rows["rows_out"] = (
             run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
         )
+    with run.stage("models") as rows:
+        models = build_models(
+            run.spark,
+            facts,
+            loaded,
+            crosswalk,
+            as_of,
+            settings,
+            materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
+        )
+        for name, table in sorted(models.tables.items()):
+            run.table(name, table, files=1)
+        for name, table in sorted(models.customer_tables.items()):
+            run.table(name, table, sort_by="customer_id")
+        rows["rows_in"] = run.tables["fact_orders"]["rows"]
+        rows["rows_out"] = sum(
+            run.tables[name]["rows"] for name in (*models.tables, *models.customer_tables)
+        )
+    run.stages["models"].update({f"seconds_{name}": s for name, s in models.seconds.items()})
     with run.stage("profile") as rows:
         profile = run.table(
             "customer_profile",
-            build_customer_profile(golden, crosswalk, loaded, facts, as_of, settings),
+            build_customer_profile(
+                golden, crosswalk, loaded, facts, as_of, settings, models.customer_models
+            ),
             sort_by="customer_id",
         )
         rows["rows_in"] = run.tables["golden_record"]["rows"]
@@ -469,6 +501,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
             "customers": run.tables["customer_profile"]["rows"],
             "iterations": identity.iterations,
         },
+        "models": models.manifest,
         "sessions": sessions,
         "forecast": forecast,
     }

@@ -16,7 +16,7 @@ from c360_contract.vocabulary import NO_LOYALTY_TIER
 from c360_spark_processing.columns import days_since, money, rate
 from c360_spark_processing.facts import Facts
 from c360_spark_processing.facts.attribution import records_of
-from c360_spark_processing.scores.churn import churn_risk_score, risk_status
+from c360_spark_processing.scores.churn import churn_risk_score, risk_band, risk_status
 from c360_spark_processing.scores.clv import predicted_clv
 from c360_spark_processing.scores.cross_sell import (
     add_category_gaps,
@@ -57,6 +57,16 @@ ZERO_MONEY: tuple[str, ...] = (
     "gross_revenue", "refunded_amount", "net_revenue", "total_discount", "total_cost",
     "net_margin", "spend_last_365d", "digital_conversion_rate", "service_spend",
 )  # fmt: skip
+MODEL_COLUMNS: dict[str, str] = {
+    "p_alive": "double",
+    "expected_purchases_90d": "double",
+    "expected_purchases_365d": "double",
+    "expected_order_value": "double",
+    "model_clv_12m": "double",
+    "churn_probability": "double",
+    "cluster_label": "string",
+}
+"""Per-customer columns of the models stage and their types."""
 EMPTY_LISTS: tuple[str, ...] = ("channels_used", "categories_purchased", *IDENTITY_SOURCES)
 
 PROFILE_COLUMNS: tuple[str, ...] = (
@@ -87,6 +97,9 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "customer_health_score", "churn_risk_score", "risk_status", "customer_status",
     "lifecycle_stage", "total_spent", "clv_net_revenue", "clv_net_margin", "predicted_clv_12m",
     "tenure_days",
+    # models (c360_spark_processing.models)
+    "heuristic_clv_12m", "p_alive", "expected_purchases_90d", "expected_purchases_365d",
+    "expected_order_value", "churn_probability", "cluster_label",
     # cross-sell
     "channels_not_used", "next_loyalty_tier", "spend_to_next_tier", "categories_not_bought",
     "recommended_category",
@@ -98,8 +111,11 @@ ROUNDED_2DP: tuple[str, ...] = (
     "net_margin", "avg_order_value", "spend_last_365d", "avg_csat", "avg_csat_last_365d",
     "avg_first_response_hours", "avg_resolution_hours", "monetary", "support_score",
     "customer_health_score", "total_spent", "clv_net_revenue", "clv_net_margin",
-    "predicted_clv_12m", "spend_to_next_tier", "service_spend",
+    "predicted_clv_12m", "spend_to_next_tier", "service_spend", "heuristic_clv_12m",
+    "expected_order_value",
 )  # fmt: skip
+ROUNDED_RATE: tuple[str, ...] = ("churn_risk_score", "p_alive", "churn_probability")
+ROUNDED_4DP: tuple[str, ...] = ("expected_purchases_90d", "expected_purchases_365d")
 
 
 def identity_lists(crosswalk: DataFrame) -> DataFrame:
@@ -178,7 +194,13 @@ def _with_scores(df: DataFrame, as_of: date, settings: PipelineSettings) -> Data
                 settings,
             ),
         ),
-        ("risk_status", risk_status(col("churn_risk_score"), settings)),
+        (
+            "risk_status",
+            F.coalesce(
+                risk_band(col("churn_probability"), settings.churn_probability_thresholds),
+                risk_status(col("churn_risk_score"), settings),
+            ),
+        ),
         (
             "customer_status",
             customer_status(col("total_orders"), col("tenure_days"), col("recency_days"), settings),
@@ -188,7 +210,7 @@ def _with_scores(df: DataFrame, as_of: date, settings: PipelineSettings) -> Data
         ("clv_net_revenue", col("net_revenue")),
         ("clv_net_margin", col("net_margin")),
         (
-            "predicted_clv_12m",
+            "heuristic_clv_12m",
             predicted_clv(
                 col("total_orders"),
                 col("tenure_days"),
@@ -197,6 +219,8 @@ def _with_scores(df: DataFrame, as_of: date, settings: PipelineSettings) -> Data
                 settings,
             ),
         ),
+        # The BG/NBD + Gamma-Gamma value where the models stage produced one, else the heuristic.
+        ("predicted_clv_12m", F.coalesce(col("model_clv_12m"), col("heuristic_clv_12m"))),
         ("channels_not_used", channels_not_used(col("channels_used"))),
         ("next_loyalty_tier", next_loyalty_tier(col("loyalty_tier"))),
         (
@@ -216,8 +240,13 @@ def build_customer_profile(
     facts: Facts,
     as_of: date,
     settings: PipelineSettings,
+    models: DataFrame | None = None,
 ) -> DataFrame:
-    """One row per golden-record customer with every fact, score and cross-sell gap."""
+    """One row per golden-record customer with every fact, score and cross-sell gap.
+
+    `models` holds the models stage's per-customer columns (MODEL_COLUMNS); without it (or for a
+    customer it does not score) they are null and the heuristics stand in.
+    """
     empty_list = F.array().cast("array<string>")
     joined = (
         golden.join(identity_lists(crosswalk), "customer_id", "left")
@@ -230,6 +259,11 @@ def build_customer_profile(
         .fillna(0.0, subset=list(ZERO_MONEY))
         .fillna(False, subset=["uses_app"])
     )
+    if models is not None:
+        joined = joined.join(models, "customer_id", "left")
+    for name, kind in MODEL_COLUMNS.items():
+        if name not in joined.columns:
+            joined = joined.withColumn(name, F.lit(None).cast(kind))
     for name in EMPTY_LISTS:
         joined = joined.withColumn(name, F.coalesce(F.col(name), empty_list))
     scored = add_category_gaps(
@@ -240,8 +274,10 @@ def build_customer_profile(
     for name in PROFILE_COLUMNS:
         if name in ROUNDED_2DP:
             out.append(money(F.col(name)).alias(name))
-        elif name == "churn_risk_score":
+        elif name in ROUNDED_RATE:
             out.append(rate(F.col(name)).alias(name))
+        elif name in ROUNDED_4DP:
+            out.append(F.round(F.col(name), 4).alias(name))
         else:
             out.append(F.col(name))
     return scored.select(*out)

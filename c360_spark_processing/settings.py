@@ -12,12 +12,13 @@ from collections.abc import Collection, Sized
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from c360_contract.vocabulary import GENERATIONS, LOYALTY_TIERS, SOURCES
+from c360_contract.vocabulary import CLUSTERING_METHODS, GENERATIONS, LOYALTY_TIERS, SOURCES
 
 _EXPECTED_SIZES: dict[str, int] = {
+    "churn_probability_thresholds": 3,
     "recency_score_days": 4,
     "frequency_score_orders": 4,
     "monetary_score_amounts": 4,
@@ -123,6 +124,63 @@ class PipelineSettings(BaseSettings):
     clv_min_tenure_days: int = Field(
         default=90, description="Tenure floor so one recent order is not annualised wildly."
     )
+    clv_annual_discount_rate: float = Field(
+        default=0.10,
+        ge=0,
+        lt=1,
+        description="Annual discount rate of the model's predicted_clv_12m, compounded monthly.",
+    )
+    clv_holdout_days: int = Field(
+        default=182,
+        ge=7,
+        description="The CLV model's holdout check refits on data up to as_of minus these days "
+        "and predicts the repeat purchases of the days after.",
+    )
+
+    # --- churn propensity model (docs/metrics.md "Churn propensity") ---
+    churn_cutoff_days: int = Field(
+        default=90,
+        ge=7,
+        description="Training cut-off d0 = as_of minus these days; a customer who bought by d0 "
+        "and not after it is a churner. Also the horizon of the BG/NBD baseline.",
+    )
+    churn_test_share: float = Field(
+        default=0.2, gt=0, lt=1, description="Share of customers held out to test the model."
+    )
+    churn_seed: int = Field(default=42, description="Seed of the customers' train/test split.")
+    churn_reg_param: float = Field(
+        default=0.01, ge=0, description="L2 regularisation of the logistic regression."
+    )
+    churn_probability_thresholds: list[float] = Field(
+        default=[0.25, 0.50, 0.75],
+        description="risk_status from churn_probability: below first Low, below second Medium, "
+        "below third High, else Critical (churn_risk_thresholds apply when there is no model).",
+    )
+
+    # --- clustering (docs/metrics.md "Clusters") ---
+    cluster_method: str = Field(
+        default=CLUSTERING_METHODS[0],
+        description="The method whose clusters label the profile: "
+        + " | ".join(CLUSTERING_METHODS)
+        + ".",
+    )
+    cluster_k_min: int = Field(default=2, ge=2, description="Fewest clusters tried.")
+    cluster_k_max: int = Field(default=8, ge=2, description="Most clusters tried.")
+    cluster_sample_size: int = Field(
+        default=10_000,
+        ge=100,
+        le=50_000,
+        description="Buyers sampled (seeded) to fit and to choose k by silhouette: 21 fits on "
+        "50,000 took two thirds of the models' time at 100k customers, 10,000 keeps the "
+        "clusters and their silhouettes.",
+    )
+    cluster_min_share: float = Field(
+        default=0.03,
+        gt=0,
+        lt=0.5,
+        description="A k is eligible only when each of its clusters holds at least this share.",
+    )
+    cluster_seed: int = Field(default=42, description="Seed of the sample and the fits.")
 
     # --- loyalty: trailing-12-month net spend needed for each tier ---
     loyalty_tier_spend: dict[str, float] = Field(
@@ -282,6 +340,13 @@ class PipelineSettings(BaseSettings):
             raise ValueError(f"business_timezone must be an IANA zone name, got {v!r}") from exc
         return v
 
+    @field_validator("cluster_method")
+    @classmethod
+    def _known_method(cls, v: str) -> str:
+        if v not in CLUSTERING_METHODS:
+            raise ValueError(f"cluster_method must be one of {', '.join(CLUSTERING_METHODS)}")
+        return v
+
     @field_validator("recency_score_days")
     @classmethod
     def _recency_descending(cls, v: list[float]) -> list[float]:
@@ -294,6 +359,7 @@ class PipelineSettings(BaseSettings):
         "engagement_session_thresholds",
         "churn_risk_thresholds",
         "distance_band_edges_km",
+        "churn_probability_thresholds",
     )
     @classmethod
     def _ascending_lists(cls, v: list[float]) -> list[float]:
@@ -312,6 +378,7 @@ class PipelineSettings(BaseSettings):
         "monetary_score_amounts",
         "engagement_session_thresholds",
         "churn_risk_thresholds",
+        "churn_probability_thresholds",
         "health_weights",
         "churn_weights",
     )
@@ -361,6 +428,14 @@ class PipelineSettings(BaseSettings):
     def _generations(cls, v: dict[str, int]) -> dict[str, int]:
         _ascending([float(y) for y in reversed(v.values())], "generation_first_birth_year")
         return v
+
+    @model_validator(mode="after")
+    def _cluster_range(self) -> PipelineSettings:
+        if self.cluster_k_min > self.cluster_k_max:
+            raise ValueError(
+                f"cluster_k_min ({self.cluster_k_min}) exceeds cluster_k_max ({self.cluster_k_max})"
+            )
+        return self
 
 
 def default_settings() -> PipelineSettings:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 from pyspark.sql import SparkSession
+
+from c360_spark_processing.connect import SESSION_CONF
 
 
 class JavaMissingError(RuntimeError):
@@ -21,6 +24,21 @@ def _check_java() -> None:
             "PySpark 4 needs Java 17 or newer and no `java` was found. Install it "
             "(Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`) or set JAVA_HOME."
         )
+
+
+def connect_spark(remote: str, shuffle_partitions: int = 8) -> SparkSession:
+    """A Spark Connect client session on `remote` (sc://host:port): no JVM in this process.
+
+    The server (`connect.connect_server_argv`, supervised by the API or run separately) holds the
+    one long-lived JVM, so a job pays no JVM start.
+    """
+    spark = SparkSession.builder.remote(remote).getOrCreate()
+    for key, value in {
+        **SESSION_CONF,
+        "spark.sql.shuffle.partitions": str(shuffle_partitions),
+    }.items():
+        spark.conf.set(key, value)
+    return spark
 
 
 def start_spark(
@@ -39,18 +57,17 @@ def start_spark(
     local = master is None or master.startswith("local")
     if local:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        # Python workers (the models' pandas UDFs) run this interpreter, whose scipy they need,
+        # not whichever `python3` comes first on the PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
     if master is not None:
         builder = builder.master(master)
     conf: dict[str, str] = {
-        "spark.sql.adaptive.enabled": "true",
-        "spark.sql.adaptive.coalescePartitions.enabled": "true",
+        **SESSION_CONF,
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
-        "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": str(ui_enabled).lower(),
         "spark.ui.showConsoleProgress": "false",
-        "spark.sql.sources.partitionOverwriteMode": "dynamic",
-        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
         "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
     }

@@ -11,6 +11,8 @@ from pyspark.sql import SparkSession
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
+pytest_plugins = ["tests.databases"]
+
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
@@ -51,3 +53,29 @@ def pipeline_warehouse(
     result = run_pipeline(spark, raw_data, warehouse, PipelineSettings())
     assert result.outcome == "published"
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def upload_warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory):
+    """The upload test file (`tests.upload_data.make_sales`) published once by the upload
+    pipeline into a workspace warehouse: (sales, warehouse, manifest). Read-only."""
+    from c360_contract.uploads import UPLOAD_FILE, UploadSpec
+    from c360_spark_processing.settings import PipelineSettings
+    from c360_spark_processing.transactions.pipeline import run_upload
+    from tests.upload_data import HEADER, MAPPING, make_sales
+
+    sales = make_sales()
+    job = tmp_path_factory.mktemp("job")
+    (job / UPLOAD_FILE).write_text(sales.text)
+    spec = UploadSpec(
+        columns=HEADER,
+        delimiter=";",
+        encoding="utf-8",
+        decimal_separator=",",
+        mapping=MAPPING,
+        date_format="%d/%m/%Y",
+    )
+    spec.write(job)
+    warehouse = tmp_path_factory.mktemp("workspace")
+    result = run_upload(spark, job, warehouse, PipelineSettings())
+    return sales, warehouse, result.manifest

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the enums are built from the vocabularies at import
     LoyaltyTier: TypeAlias = StrEnum
     RfmSegment: TypeAlias = StrEnum
     Generation: TypeAlias = StrEnum
+    ClusterLabel: TypeAlias = StrEnum
 else:
     TableFormat = enum_type("table_format", tuple(r.value for r in TABLE_REPRESENTATIONS))
     ProfileSort = enum_type("profile_sort", SORT_VALUES)
@@ -40,6 +41,7 @@ else:
     LoyaltyTier = enum_type("loyalty_tier", PROFILE_FILTER_VALUES["loyalty_tier"])
     RfmSegment = enum_type("rfm_segment", PROFILE_FILTER_VALUES["rfm_segment"])
     Generation = enum_type("generation", PROFILE_FILTER_VALUES["generation"])
+    ClusterLabel = enum_type("cluster_label", PROFILE_FILTER_VALUES["cluster_label"])
 State = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 FORMAT_DESCRIPTION = "Representation; the Accept header also selects it."
 TABLE_RESPONSES = representation_responses(
@@ -82,6 +84,10 @@ async def get_customer_profiles(
     state: Annotated[
         list[State] | None, _repeatable("customers in any of these 2-letter states, e.g. CA.")
     ] = None,
+    cluster_label: Annotated[
+        list[ClusterLabel] | None,
+        _repeatable("customers in clusters with any of these labels (/segments/clusters)."),
+    ] = None,
     min_health_score: Annotated[
         float | None, finite_minimum("customer_health_score at least this.", maximum=5)
     ] = None,
@@ -107,6 +113,7 @@ async def get_customer_profiles(
             "rfm_segment": _values(rfm_segment),
             "generation": _values(generation),
             "state": _values(state),
+            "cluster_label": _values(cluster_label),
         },
         min_filters={
             k: v

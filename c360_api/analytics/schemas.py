@@ -22,6 +22,8 @@ PROFILE_FILTER_VALUES: dict[str, tuple[str, ...]] = {
     "loyalty_tier": (*LOYALTY_TIERS, NO_LOYALTY_TIER),
     "rfm_segment": RFM_SEGMENTS,
     "generation": GENERATIONS,
+    # A cluster is labelled with the RFM segment of its centroid (docs/metrics.md, Clusters).
+    "cluster_label": RFM_SEGMENTS,
 }
 
 
@@ -58,6 +60,7 @@ class CustomerProfileSummary(RowModel):
         favorite_category="Electronics",
         uses_app=False,
         recommended_category="Home",
+        cluster_label="Loyal Customers",
     )
     customer_id: str
     customer_name: str | None = personal("customer_name")
@@ -87,3 +90,4 @@ class CustomerProfileSummary(RowModel):
     favorite_category: str | None
     uses_app: bool | None
     recommended_category: str | None
+    cluster_label: str | None

@@ -93,7 +93,7 @@ def representation_of(request: Request, offered: Sequence[Representation]) -> Re
         ) from None
 
 
-def _accepts_gzip(request: Request) -> bool:
+def accepts_gzip(request: Request) -> bool:
     for part in request.headers.get("accept-encoding", "").split(","):
         coding, _, q = part.strip().partition(";q=")
         if coding.strip().lower() == "gzip":
@@ -123,7 +123,7 @@ def respond(
     if (
         len(body) >= GZIP_MIN_BYTES
         and entry.media_type not in _COMPRESSED
-        and _accepts_gzip(request)
+        and accepts_gzip(request)
     ):
         body = entry.gzipped()
         headers["Content-Encoding"] = "gzip"

@@ -103,7 +103,7 @@ def needed_relations(metric: Metric) -> frozenset[str]:
             needed |= sql_relations(table.query.text)
         elif isinstance(table.query, Mart):
             needed.add(table.query.table)
-    if metric.note is not None:
+    if isinstance(metric.note, Sql):
         needed |= sql_relations(metric.note.text)
     return frozenset(needed)
 
@@ -137,8 +137,15 @@ def _table_rows(
 def _message(metric: Metric, snapshot: SnapshotReader, values: Mapping[str, Any]) -> str:
     if metric.message is None or metric.note is None:
         return metric.message or metric.title
-    note = _sql_rows(snapshot, metric.note, values, paged=False).rows[0]
-    return metric.message.format(**{k: "n/a" if v is None else v for k, v in note.items()})
+    note = metric.note
+    rows = (
+        _sql_rows(snapshot, note, values, paged=False)
+        if isinstance(note, Sql)
+        else note(snapshot, values)
+    ).rows
+    if not rows:
+        return metric.title
+    return metric.message.format(**{k: "n/a" if v is None else v for k, v in rows[0].items()})
 
 
 def run_metric(metric: Metric, snapshot: SnapshotReader, values: Mapping[str, Any]) -> MetricRows:

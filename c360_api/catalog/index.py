@@ -14,10 +14,11 @@ from c360_api.api.answers import request_urls
 from c360_api.api.deps import AnyDataCtx
 from c360_api.api.responses import Envelope
 from c360_api.catalog.openapi import representation_responses
-from c360_api.catalog.registry import CATALOG
+from c360_api.catalog.registry import AREAS, CATALOG
 from c360_api.catalog.routes import all_params
-from c360_api.render.answer import Answer, AnswerTable
+from c360_api.render.answer import Answer, AnswerTable, Grouping
 from c360_api.render.negotiate import ALL_REPRESENTATIONS
+from c360_api.render.report import URI_REFERENCE
 from c360_contract.catalog import Metric, Param, RowModel, example
 
 router = APIRouter(tags=["catalog"])
@@ -105,7 +106,10 @@ class CatalogRow(RowModel):
     """The catalogue as one flat table (CSV)."""
 
     id: str = Field(description="Metric id.")
-    path: str = Field(description="Route of the metric.")
+    path: str = Field(
+        description="Route of the metric (a link in the HTML report).",
+        json_schema_extra=URI_REFERENCE,
+    )
     area: str = Field(description="Group of related metrics.")
     title: str = Field(description="Short name.")
     description: str = Field(description="What the metric answers.")
@@ -135,9 +139,10 @@ async def get_catalog(
         flat = [{**e, "parameters": [p["name"] for p in e["parameters"]]} for e in listed]
         return Answer(
             title="Metric catalogue",
-            description="Every metric the API serves and how to ask for it.",
+            description="Every metric the API serves and how to ask for it, by area. A metric's "
+            "path opens its report; add ?format=json, csv, png or vega for the others.",
             message=f"{len(listed)} metrics",
-            tables=(AnswerTable("metrics", CatalogRow, flat),),
+            tables=(AnswerTable("metrics", CatalogRow, flat, grouping=Grouping("area", AREAS)),),
             count=len(listed),
             snapshot_id=ctx.snapshot.snapshot_id,
             as_of=ctx.snapshot.as_of,

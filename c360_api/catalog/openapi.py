@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, create_model
 
 from c360_api.api.responses import Envelope, PagedEnvelope
 from c360_api.exceptions import (
+    C360Error,
     ForbiddenError,
     InvalidParameterError,
     NotAuthenticatedError,
@@ -71,7 +72,9 @@ def representation_responses(
     return {200: {"content": content, "description": description}}
 
 
-def metric_responses(metric: Metric) -> dict[int | str, dict[str, Any]]:
+def metric_responses(
+    metric: Metric, errors: Sequence[type[C360Error]] = METRIC_ERRORS
+) -> dict[int | str, dict[str, Any]]:
     """The 200's other media types and the error envelope of every error a metric can answer."""
     tables = ", ".join(f"`{t.name}`" for t in metric.tables)
     return {
@@ -80,5 +83,5 @@ def metric_responses(metric: Metric) -> dict[int | str, dict[str, Any]]:
             "The JSON envelope (default), or with `format=` / `Accept`: CSV of one table "
             f"({tables}), a PNG chart, an HTML report or a Vega-Lite spec with the data inlined.",
         ),
-        **error_responses(*METRIC_ERRORS),
+        **error_responses(*errors),
     }

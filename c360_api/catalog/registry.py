@@ -16,6 +16,7 @@ from c360_api.catalog import (
     geography,
     kpi,
     marketing,
+    models,
     order_operations,
     orders,
     payments,
@@ -43,6 +44,7 @@ CATALOG: tuple[Metric, ...] = (
     *services.METRICS,
     *geography.METRICS,
     *recommendations.METRICS,
+    *models.METRICS,
 )
 # OpenAPI tags of the catalogue's areas, with what each answers.
 AREAS: dict[str, str] = {
@@ -62,6 +64,8 @@ AREAS: dict[str, str] = {
     geography.AREA: "Where orders go: heatmap, delivery zones, states, distances.",
     recommendations.AREA: "Recommendations with their evidence: timing, restock, operations, "
     "pricing, retention.",
+    models.AREA: "Predictive models: the CLV model's holdout check, the churn model against its "
+    "baselines, customer clusters.",
 }
 BY_ID: dict[str, Metric] = {m.id: m for m in CATALOG}
 BY_PATH: dict[str, Metric] = {m.path: m for m in CATALOG}

@@ -17,8 +17,9 @@ from fastapi import APIRouter, Query
 
 from c360_api.api.answers import FORMAT_PARAM, Ctx
 from c360_api.api.params import SQL_BIGINT_MAX, IsoDate, enum_type
-from c360_api.catalog.openapi import metric_responses, response_model
+from c360_api.catalog.openapi import METRIC_ERRORS, metric_responses, response_model
 from c360_api.catalog.serve import serve_metric
+from c360_api.exceptions import C360Error
 from c360_api.render.negotiate import Representation
 from c360_contract.catalog import MAX_WINDOW_DAYS, Metric, Param
 from c360_contract.scopes import Scope
@@ -126,9 +127,10 @@ def catalogue_router(
     guards: Sequence[Any] = (),
     leading: Sequence[inspect.Parameter] = (),
     operation_prefix: str = "",
+    errors: Sequence[type[C360Error]] = METRIC_ERRORS,
 ) -> APIRouter:
     """One GET operation per metric under `prefix`, each behind `guards` (rate limit, strict
-    parameters) and the context dependency of its scopes."""
+    parameters) and the context dependency of its scopes; `errors` are what its context answers."""
     router = APIRouter(prefix=prefix)
     for metric in catalog:
         router.add_api_route(
@@ -142,6 +144,6 @@ def catalogue_router(
             description=f"{metric.description}\n\n**Formula.** {metric.formula}",
             tags=[metric.area],
             response_model=response_model(metric),
-            responses=metric_responses(metric),
+            responses=metric_responses(metric, errors),
         )
     return router

@@ -43,6 +43,21 @@ DEFAULT_REFRESH_COMMAND: list[str] = [
 ]
 
 
+DEFAULT_JWT_SECRET = "change-me-local-jwt-secret-never-in-production"
+DEFAULT_UPLOAD_JOB_COMMAND: list[str] = [
+    "{python}",
+    "-c",
+    "from c360_cli import main; raise SystemExit(main())",
+    "upload-job",
+    "--job-dir",
+    "{job_dir}",
+    "--warehouse",
+    "{warehouse}",
+    "--remote",
+    "{remote}",
+]
+
+
 class ApiKey(BaseModel):
     """One configured key: an id for logs and rate limits, the sha256 of the secret, its scopes."""
 
@@ -95,6 +110,48 @@ class Settings(BaseSettings):
     )
     refresh_master: str = "local[2]"
 
+    # --- accounts, uploads and workspaces (docs/uploads.md) ---------------------------------
+    state_dir: Path = Field(
+        default=Path("state"),
+        description="Where the API keeps its own state: the SQLite database (when no "
+        "database_url is set), uploaded files (`uploads/<user>/<job>/`) and workspace "
+        "warehouses (`workspaces/<user>/<workspace>/`). Not the pipeline input (data_dir), "
+        "whose fingerprint would change with every upload.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the users, workspaces and jobs database, e.g. "
+        "postgresql+psycopg://c360@127.0.0.1:5432/c360. Default: SQLite (WAL) at "
+        "STATE_DIR/c360.db.",
+    )
+    jwt_secret: str = Field(
+        default=DEFAULT_JWT_SECRET,
+        description="HMAC secret signing user tokens (HS256); production refuses the default.",
+    )
+    jwt_expiry_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    login_per_minute: int = Field(
+        default=10, ge=1, description="Login attempts a minute per client address."
+    )
+    upload_max_bytes: int = Field(
+        default=200 * 1024 * 1024, ge=1, description="Largest accepted upload (413 above)."
+    )
+    spark_connect_url: str | None = Field(
+        default=None,
+        description="A Spark Connect server run separately (sc://host:port): upload jobs use it "
+        "and the API only probes it. Default: the API starts one on demand and supervises it.",
+    )
+    spark_connect_port: int = Field(default=15002, ge=1, le=65535)
+    spark_connect_master: str = "local[2]"
+    spark_connect_driver_memory: str = "4g"
+    spark_connect_start_seconds: float = Field(
+        default=120.0, gt=0, description="How long a starting server may take to listen."
+    )
+    upload_job_command: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_UPLOAD_JOB_COMMAND),
+        description="argv of an upload job; {python}, {job_dir}, {warehouse}, {remote} are "
+        "substituted.",
+    )
+
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> Self:
         if not self.anonymous_scopes <= DATA_SCOPES:
@@ -110,7 +167,23 @@ class Settings(BaseSettings):
             raise ValueError(f"production refuses placeholder API keys: {weak}")
         if "*" in self.cors_origins:
             raise ValueError("production refuses CORS origin '*'")
+        if self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < 32:
+            raise ValueError("production needs its own jwt_secret of at least 32 characters")
         return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.state_dir / 'c360.db').resolve()}"
+
+    def upload_job_argv(self, job_dir: Path, warehouse: Path, remote: str) -> list[str]:
+        """The upload job command with its placeholders filled in."""
+        values = {
+            "python": sys.executable,
+            "job_dir": str(job_dir),
+            "warehouse": str(warehouse),
+            "remote": remote,
+        }
+        return [part.format(**values) for part in self.upload_job_command]
 
     def refresh_argv(self, force: bool, accept_shrink: bool = False) -> list[str]:
         """The refresh command with its placeholders filled in and the requested flags."""

@@ -24,7 +24,7 @@ from limits.strategies import FixedWindowRateLimiter
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from c360_api.core.security import API_KEY_HEADER, request_principal
+from c360_api.core.security import presents_credentials, request_principal
 from c360_api.exceptions import RateLimitedError
 
 SWEEP_SECONDS = 1.0
@@ -111,10 +111,13 @@ class RateLimitState:
 class RateLimits:
     """The app's budgets: requests per caller a minute, failed authentications per address."""
 
-    def __init__(self, per_minute: int, failed_auth_per_minute: int) -> None:
+    def __init__(
+        self, per_minute: int, failed_auth_per_minute: int, login_per_minute: int = 10
+    ) -> None:
         self._limiter = FixedWindowRateLimiter(CounterStorage())
         self._per_caller = RateLimitItemPerMinute(per_minute)
         self._failed_auth = RateLimitItemPerMinute(failed_auth_per_minute)
+        self._login = RateLimitItemPerMinute(login_per_minute)
 
     def hit(self, request: Request) -> RateLimitState:
         """Count `request` in every budget it belongs to."""
@@ -123,10 +126,15 @@ class RateLimits:
             return self._hit(self._per_caller, "key", principal.key_id)
         address = request.client.host if request.client else "unknown"
         state = self._hit(self._per_caller, "addr", address)
-        if not request.headers.get(API_KEY_HEADER):
+        if not presents_credentials(request):
             return state
         failed = self._hit(self._failed_auth, "failed-auth", address)
         return min(state, failed, key=lambda s: (not s.exceeded, s.remaining))
+
+    def hit_login(self, request: Request) -> RateLimitState:
+        """Count a login attempt against its client address's login budget."""
+        address = request.client.host if request.client else "unknown"
+        return self._hit(self._login, "login", address)
 
     def _hit(self, item: RateLimitItem, *identifiers: str) -> RateLimitState:
         allowed = self._limiter.hit(item, *identifiers)
@@ -148,6 +156,18 @@ def check_rate_limit(request: Request) -> RateLimitState:
             limit=state.limit,
         )
     return state
+
+
+def check_login_rate(request: Request) -> None:
+    """Count a login attempt (per client address), raising RateLimitedError past the budget."""
+    rate_limits: RateLimits = request.app.state.rate_limits
+    state = rate_limits.hit_login(request)
+    if state.exceeded:
+        raise RateLimitedError(
+            f"Too many login attempts: {state.limit} per minute",
+            headers={"Retry-After": str(state.retry_after())},
+            limit=state.limit,
+        )
 
 
 class RateLimitHeadersMiddleware:

@@ -1,11 +1,16 @@
-"""API-key authentication: header X-API-Key, sha256 hashes in settings, constant-time compare."""
+"""Who is calling: an API key (header X-API-Key, sha256 hashes in settings, constant-time
+compare) for machines, or a user's bearer token (`c360_api.accounts.tokens`).
+
+A user's token opens that user's own uploads and workspaces only: its principal holds no data
+scope, so the retailer's routes answer it 403, and the workspace routes check ownership.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import cast
+from typing import Protocol, cast
 
 from starlette.requests import Request
 
@@ -14,7 +19,10 @@ from c360_api.exceptions import ForbiddenError, NotAuthenticatedError
 from c360_contract.scopes import Scope
 
 API_KEY_HEADER = "X-API-Key"
+AUTHORIZATION = "authorization"
+BEARER = "bearer "
 ANONYMOUS = "anonymous"
+USER_PREFIX = "user:"
 _UNAUTHENTICATED = object()  # request.state has not looked at the key yet
 
 
@@ -24,10 +32,28 @@ class Principal:
 
     key_id: str
     scopes: frozenset[Scope]
+    user_id: str | None = None  # set for a user's bearer token
 
     @property
     def pii(self) -> bool:
         return Scope.PII in self.scopes
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, or None."""
+    value = request.headers.get(AUTHORIZATION, "")
+    if not value.lower().startswith(BEARER):
+        return None
+    return value[len(BEARER) :].strip() or None
+
+
+def presents_credentials(request: Request) -> bool:
+    """Whether the request carries an API key or a bearer token (valid or not)."""
+    return bool(request.headers.get(API_KEY_HEADER)) or bearer_token(request) is not None
+
+
+class TokenReader(Protocol):
+    def user_id(self, token: str) -> str | None: ...
 
 
 class KeyRing:
@@ -61,16 +87,29 @@ def request_principal(request: Request) -> Principal | None:
     cached: object = getattr(request.state, "principal", _UNAUTHENTICATED)
     if cached is not _UNAUTHENTICATED:
         return cast("Principal | None", cached)
-    keyring: KeyRing = request.app.state.keyring
-    principal = keyring.authenticate(request.headers.get(API_KEY_HEADER))
+    principal: Principal | None
+    raw_key = request.headers.get(API_KEY_HEADER)
+    token = None if raw_key else bearer_token(request)
+    if token is not None:
+        tokens: TokenReader = request.app.state.tokens
+        user_id = tokens.user_id(token)
+        principal = None if user_id is None else user_principal(user_id, frozenset())
+    else:
+        keyring: KeyRing = request.app.state.keyring
+        principal = keyring.authenticate(raw_key)
     request.state.principal = principal
     return principal
+
+
+def user_principal(user_id: str, scopes: frozenset[Scope]) -> Principal:
+    """A signed-in user, rate limited under its own id."""
+    return Principal(USER_PREFIX + user_id, scopes, user_id)
 
 
 def caller(request: Request) -> Principal | None:
     """Who is asking: the key's principal, or without a key the anonymous principal (when local
     settings open data scopes to callers without one); None for an unknown or missing key."""
-    if request.headers.get(API_KEY_HEADER):
+    if presents_credentials(request):
         return request_principal(request)
     keyring: KeyRing = request.app.state.keyring
     return keyring.anonymous
@@ -88,7 +127,7 @@ def admit(request: Request, scopes: frozenset[Scope]) -> Principal:
             "Admin API disabled: no admin key is configured", required_scopes=wanted
         )
     principal = caller(request)
-    has_key = bool(request.headers.get(API_KEY_HEADER))
+    has_key = presents_credentials(request)
     if principal is None or (not has_key and not principal.scopes & scopes):
         raise NotAuthenticatedError(
             "Unknown API key" if has_key else f"Missing API key (header {API_KEY_HEADER})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from c360_api.api.deps import JobsDep, MetricsDep, StoreDep
 from c360_api.api.responses import Envelope, envelope
@@ -39,7 +39,7 @@ async def ping() -> Liveness:
     response_model=Envelope[HealthStatus],
     responses=error_responses(SnapshotUnavailableError),
 )
-def get_health(store: StoreDep, jobs: JobsDep) -> Any:
+def get_health(request: Request, store: StoreDep, jobs: JobsDep) -> Any:
     """Which snapshot is served, its as-of date and age, and the refresh running now (also one
     a previous API process left running); 503 while nothing is published."""
     store.check()
@@ -61,8 +61,10 @@ def get_health(store: StoreDep, jobs: JobsDep) -> Any:
         "snapshot_id": snapshot.snapshot_id,
         "as_of": snapshot.as_of,
         "snapshot_age_seconds": round(snapshot.age_seconds(), 3),
+        "loaded": snapshot.loaded or not store.in_memory,
         "version": api_version(),
         "refresh": refresh,
+        "spark_connect": request.app.state.spark_connect.status(),
     }
     return envelope(data, 1, "ok", snapshot)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -19,23 +19,51 @@ class RunningRefresh(BaseModel):
     current_stage: str | None = Field(description="The stage running now.")
 
 
+class SparkConnectStatus(BaseModel):
+    """The Spark Connect server upload jobs run on."""
+
+    mode: str = Field(description="managed (the API supervises it) or external (run separately).")
+    state: str = Field(
+        description="stopped (not needed yet), starting, ready, dead (restarting) or unreachable."
+    )
+    url: str = Field(description="sc://host:port.")
+    pid: int | None = Field(description="The managed server's process.")
+    restarts: int = Field(description="Times the managed server was restarted after dying.")
+    started_at: datetime | None = Field(description="When the managed server last started.")
+
+
 class HealthStatus(BaseModel):
     model_config = example(
         status="ok",
         snapshot_id="20251231T235959Z-1a2b3c4d",
         as_of="2025-12-31",
         snapshot_age_seconds=3600.5,
+        loaded=True,
         version="0.1.0",
         refresh=None,
+        spark_connect={
+            "mode": "managed",
+            "state": "ready",
+            "url": "sc://127.0.0.1:15002",
+            "pid": 4242,
+            "restarts": 0,
+            "started_at": "2025-12-31T08:00:00Z",
+        },
     )
     status: str = Field(description="ok while a snapshot is served.")
     snapshot_id: str | None = Field(description="The snapshot served.")
     as_of: date | None = Field(description="Its as-of date.")
     snapshot_age_seconds: float | None = Field(description="Seconds since it was published.")
+    loaded: bool = Field(
+        description="Whether the snapshot answers at full speed: false while its hot tables are "
+        "still being copied into memory after a start or a switch (answers are the same, only "
+        "slower); true when that is done or when snapshot_in_memory is off."
+    )
     version: str = Field(description="API version.")
     refresh: RunningRefresh | None = Field(
         description="The refresh job running now, if any (GET /admin/jobs/{job_id} for details)."
     )
+    spark_connect: SparkConnectStatus = Field(description="The Spark server of upload jobs.")
 
 
 class Liveness(BaseModel):

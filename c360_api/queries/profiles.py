@@ -43,6 +43,7 @@ PROFILE_IN_FILTERS: dict[str, str] = {
     "rfm_segment": "rfm_segment",
     "generation": "generation",
     "state": "state",
+    "cluster_label": "cluster_label",
 }
 # Lower bounds: request parameter -> column.
 PROFILE_MIN_FILTERS: dict[str, str] = {

@@ -14,6 +14,15 @@ from c360_contract.catalog import Chart, Row
 
 
 @dataclass(frozen=True)
+class Grouping:
+    """How the HTML report shows a long table: one table per value of `column` (in the order the
+    values first appear, without that column), each headed by the value and its note."""
+
+    column: str
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AnswerTable:
     """One table of an answer; `single` tables are one object (a customer's profile), not a list."""
 
@@ -22,6 +31,7 @@ class AnswerTable:
     rows: list[Row]
     chart: Chart | None = None
     single: bool = False
+    grouping: Grouping | None = None
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,26 @@ and what the dashboard draws, so every picture of a metric is the same picture.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import altair as alt
+from typing import TYPE_CHECKING, Any
 
 from c360_contract.catalog import Chart, Row
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
 WIDTH, HEIGHT = 640, 320
+# A heatmap row at least this tall, so its axis labels (about 11 px of text) never overlap: a
+# cohort heatmap over three years has 36 rows.
+ROW_STEP = 14
 NO_DATA = "No data for this selection"
+
+
+def _altair() -> ModuleType:
+    """Altair, imported on first use: its import costs about a second of the API's start, so the
+    app warms it in the background (`images.warm_in_background`) instead."""
+    import altair
+
+    return altair
 
 
 def _field_type(encoded: str) -> tuple[str, str]:
@@ -32,6 +44,7 @@ def y_field(chart: Chart, params: Mapping[str, Any]) -> str:
 
 def no_data_spec(title: str) -> dict[str, Any]:
     """A valid chart that says there is nothing to draw."""
+    alt = _altair()
     chart = (
         alt.Chart(alt.InlineData(values=[{"text": NO_DATA}]), title=title)
         .mark_text(size=18, color="#666")
@@ -47,6 +60,7 @@ def chart_spec(
     """The Vega-Lite spec of `chart` over `rows` (JSON-ready values), data inlined."""
     if not rows:
         return no_data_spec(title)
+    alt = _altair()
     y = y_field(chart, params)
     # sort=None keeps the rows' order (the query's ORDER BY) on ordinal and nominal axes.
     encoding: dict[str, Any] = {"x": alt.X(chart.x, sort=None), "y": alt.Y(y, sort=None)}
@@ -54,13 +68,25 @@ def chart_spec(
         encoding["color"] = alt.Color(chart.color, scale=alt.Scale(scheme="blues"))
     elif chart.color is not None:
         encoding["color"] = alt.Color(chart.color, sort=None)
+    if chart.offset is not None:
+        encoding["xOffset"] = alt.XOffset(chart.offset, sort=None)
     fields = chart.tooltip or tuple(e for e in (chart.x, y, chart.color) if e is not None)
     encoding["tooltip"] = [alt.Tooltip(f) for f in fields]
     base = alt.Chart(alt.InlineData(values=list(rows)), title=chart.title or title)
     if chart.fold:
         base = base.transform_fold(list(chart.fold), as_=["measure", "value"])
     mark = getattr(base, f"mark_{chart.mark}")()
-    spec: dict[str, Any] = mark.encode(**encoding).properties(width=WIDTH, height=HEIGHT).to_dict()
+    height = HEIGHT
+    if chart.mark == "rect":
+        name, _ = _field_type(y)
+        height = max(HEIGHT, ROW_STEP * len({row.get(name) for row in rows}))
+    # A narrow chart (a phone's) drops the labels that would overlap, not the rest of the axis.
+    spec: dict[str, Any] = (
+        mark.encode(**encoding)
+        .properties(width=WIDTH, height=height)
+        .configure_axis(labelOverlap="greedy")
+        .to_dict()
+    )
     return _inline(spec)
 
 

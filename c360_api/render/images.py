@@ -11,12 +11,6 @@ from typing import Any
 
 import vl_convert as vlc
 
-_WARM_SPEC: dict[str, Any] = {
-    "data": {"values": [{"x": 1}]},
-    "mark": "point",
-    "encoding": {"x": {"field": "x", "type": "quantitative"}},
-}
-
 
 def png(spec: dict[str, Any]) -> bytes:
     data: bytes = vlc.vegalite_to_png(spec, scale=1.0)
@@ -28,8 +22,14 @@ def svg(spec: dict[str, Any]) -> str:
     return text
 
 
+def _warm() -> None:
+    from c360_api.render.charts import no_data_spec  # imports Altair (about a second)
+
+    png(no_data_spec("warm"))
+
+
 def warm_in_background() -> threading.Thread:
-    """Start the renderer off the request path."""
-    thread = threading.Thread(target=png, args=(_WARM_SPEC,), name="warm-charts", daemon=True)
+    """Import the chart builder and start the renderer off the start and request paths."""
+    thread = threading.Thread(target=_warm, name="warm-charts", daemon=True)
     thread.start()
     return thread

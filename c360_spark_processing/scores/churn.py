@@ -32,8 +32,13 @@ def churn_risk_score(
 
 
 def risk_status(score: Column, settings: PipelineSettings) -> Column:
-    """Band of the score: below the first threshold Low, ... at or above the last Critical."""
-    low, medium, high = settings.churn_risk_thresholds
+    """Band of the heuristic score by churn_risk_thresholds."""
+    return risk_band(score, settings.churn_risk_thresholds)
+
+
+def risk_band(score: Column, thresholds: list[float]) -> Column:
+    """Band of a 0-1 risk: below the first threshold Low, ... at or above the last Critical."""
+    low, medium, high = thresholds
     return (
         F.when(score.isNull(), None)
         .when(score < low, RISK_STATUSES[0])

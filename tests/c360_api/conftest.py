@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ def make_settings(warehouse: Path, **overrides: Any) -> Settings:
     control = warehouse.parent / "control.json"
     values: dict[str, Any] = {
         "warehouse": warehouse,
+        # The API's own database and files: never the working directory.
+        "state_dir": Path(tempfile.mkdtemp(prefix="c360-state-")),
         "api_keys": api_keys(),
         "rate_limit_per_minute": 100_000,
         "failed_auth_per_minute": 100_000,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -65,3 +67,24 @@ def fake_pipeline_mode(warehouse: Path, mode: str) -> None:
     tmp = warehouse.parent / "control.tmp"
     tmp.write_text(json.dumps({"mode": mode}))
     tmp.replace(warehouse.parent / "control.json")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_until_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Wait until the server at `base` answers /ping, failing if it exits first."""
+
+    def answers() -> bool:
+        assert proc.poll() is None, "server exited before answering"
+        try:
+            return httpx.get(f"{base}/ping", timeout=1.0).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for(answers, timeout)

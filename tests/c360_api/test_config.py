@@ -41,6 +41,7 @@ class TestSettings:
             _env_file=None,
             environment="production",
             api_keys=[key("k9$Qv-long-random", Scope.ADMIN)],
+            jwt_secret="a-production-secret-of-32-characters-or-more",
         )  # type: ignore[call-arg]
         assert s.environment == "production"
 

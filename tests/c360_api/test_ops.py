@@ -68,6 +68,9 @@ class TestInMemoryTables:
         with TestClient(views_app) as views, TestClient(tables_app) as tables:
             wait_for(lambda: tables_app.state.store.peek().loaded)
             assert not views_app.state.store.peek().loaded
+            # /health says when answers come at full speed: in memory, or never to be copied.
+            assert ok(tables.get("/health"))["data"]["loaded"] is True
+            assert ok(views.get("/health"))["data"]["loaded"] is True
             for path in paths:  # with pii: sorting by customer_name needs it
                 want = ok(views.get(path, headers=headers("pii")))
                 got = ok(tables.get(path, headers=headers("pii")))

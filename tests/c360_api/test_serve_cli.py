@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,30 +16,12 @@ import pytest
 
 from c360_api.local_key import load_or_mint
 from c360_cli import main as c360
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "server exited before answering"
-        try:
-            if httpx.get(f"{base}/ping", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            continue
-    raise AssertionError("server did not answer /ping in time")
+from tests.c360_api.helpers import free_port, wait_until_up
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
-    port = _free_port()
+    port = free_port()
     key_file = tmp_path / "keys" / "admin-key"
     env = {**os.environ, "C360_ENVIRONMENT": "local", "C360_API_KEYS": "[]"}
     argv = ["serve", "--host", "127.0.0.1", "--port", str(port), "--warehouse", str(tmp_path)]
@@ -53,7 +33,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, proc)
+        wait_until_up(base, proc)
         yield proc, base, key_file
     finally:
         if proc.poll() is None:

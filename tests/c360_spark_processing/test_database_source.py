@@ -1,17 +1,10 @@
-"""The sources read from PostgreSQL: a real server (the machine's packages, started as the
-`postgres` user in a temporary directory on a loopback port) loaded with the suite's generated
-data set, the pipeline run from it, and the snapshot compared with the one built from the files:
-every table and quarantine identical."""
+"""The sources read from PostgreSQL: a real server (tests/databases.py: the machine's
+packages, started as the `postgres` user in a temporary directory on a loopback port) loaded
+with the suite's generated data set, the pipeline run from it, and the snapshot compared with
+the one built from the files: every table and quarantine identical."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -22,46 +15,18 @@ from c360_contract.database import DatabaseUrl
 from c360_contract.vocabulary import SOURCES
 from c360_contract.warehouse import current_snapshot_id, snapshot_path
 from c360_spark_processing.settings import PipelineSettings
+from tests.databases import fresh_postgres_database
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
-INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _as_postgres(*command: str) -> None:
-    subprocess.run(
-        ["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True, timeout=120
-    )
-
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[DatabaseUrl]:
-    if not INITDB or shutil.which("runuser") is None or os.geteuid() != 0:
-        pytest.skip("needs PostgreSQL server binaries (package postgresql) and root for runuser")
+def postgres(postgres_server: str) -> DatabaseUrl:
+    """A fresh database on the session's PostgreSQL server (tests/databases.py)."""
     if not PipelineSettings().jdbc_driver_jar.is_file():
-        pytest.skip("needs the PostgreSQL JDBC driver (package libpostgresql-jdbc-java)")
-    bindir = Path(INITDB[-1]).parent
-    # Not under pytest's temporary root: the postgres user cannot enter it.
-    root = Path(tempfile.mkdtemp(prefix="c360-pg-"))
-    shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", _free_port()
-    _as_postgres(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                 "-E", "UTF8", "--no-sync")  # fmt: skip
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
-                 "-l", str(root / "log"), "-w", "start")  # fmt: skip
-    try:
-        yield DatabaseUrl.parse(f"postgresql://postgres@127.0.0.1:{port}/postgres")
-    finally:
-        _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip("needs the PostgreSQL JDBC driver (apt-get install libpostgresql-jdbc-java)")
+    url = fresh_postgres_database(postgres_server)
+    return DatabaseUrl.parse(url.replace("postgresql+psycopg://", "postgresql://"))
 
 
 def _snapshot(warehouse: Path) -> Path:
@@ -117,10 +82,9 @@ def test_generate_writes_the_exports_of_the_same_seed_into_the_database(
     from c360_cli import main
     from c360_mock_data import GeneratorConfig, generate
 
+    url = f"postgresql://postgres@{postgres.host}:{postgres.port}/{postgres.database}_generated"
     with psycopg.connect(postgres.conninfo, autocommit=True) as con:
-        con.execute("DROP DATABASE IF EXISTS generated")
-        con.execute("CREATE DATABASE generated")
-    url = f"postgresql://postgres@{postgres.host}:{postgres.port}/generated"
+        con.execute(f'CREATE DATABASE "{postgres.database}_generated"')
     assert main(["generate", "--customers", "40", "--seed", "5", "--out", url]) == 0
     files = generate(GeneratorConfig(customers=40, seed=5, out=tmp_path))
     with psycopg.connect(DatabaseUrl.parse(url).conninfo) as con:

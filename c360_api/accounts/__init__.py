@@ -1,0 +1,1 @@
+"""User accounts: registration, password login, bearer tokens."""

@@ -1,0 +1,204 @@
+"""Upload jobs, one at a time, each a `c360 upload-job` process (a Spark Connect client) whose
+JSON progress lines say its stage; state lives in the database, so it survives an API restart.
+
+- A queued job waits in a FIFO; one job runs at a time (two cores serve everything).
+- While it runs, its stage and percentage (finished stages of the run's stages) are written to
+  the database as the process reports them.
+- A job that was running when the API died is marked failed with the reason when the API starts
+  again, and can be resubmitted; jobs still queued then are queued again.
+- The process runs in its own process group and dies with the API (`PR_SET_PDEATHSIG`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import shutil
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import structlog
+
+from c360_api.core.children import dies_with, stop_group
+from c360_api.uploads.paths import StateLayout
+from c360_api.uploads.spark_connect import SparkConnectServer, SparkUnavailableError
+from c360_api.uploads.store import QUEUED, RUNNING, JobStore
+from c360_contract.progress import EXIT_OK, RunProgress
+from c360_contract.warehouse import read_manifest, snapshot_path
+
+log = structlog.get_logger("c360_api.uploads")
+
+STDERR_TAIL = 20
+STOP_GRACE_SECONDS = 10.0
+JobCommand = Callable[[Path, Path, str], list[str]]
+"""(job directory, workspace warehouse, Spark Connect URL) -> argv."""
+
+
+def percentage(progress: RunProgress) -> int:
+    """Finished stages over the run's stages, in whole percent (100 only once published)."""
+    if not progress.stage_count:
+        return 0
+    return min(99, int(100 * progress.stages_done / progress.stage_count))
+
+
+class UploadRunner:
+    def __init__(
+        self,
+        store: JobStore,
+        layout: StateLayout,
+        spark: SparkConnectServer,
+        command: JobCommand,
+        on_published: Callable[[str], None],
+    ) -> None:
+        self._store = store
+        self._layout = layout
+        self._spark = spark
+        self._command = command
+        self._on_published = on_published
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._running: tuple[str, subprocess.Popen[str]] | None = None
+        self._cancelled: set[str] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Conclude what a previous API process left running, queue what it left queued, and
+        start taking jobs."""
+        for job in self._store.in_state(RUNNING):
+            self._store.failed(
+                job.id,
+                f"the API stopped while this job ran (pid {job.pid}); nothing was published. "
+                f"Resubmit it: POST /api/jobs/{job.id}/resubmit",
+            )
+            log.warning("upload_job_interrupted", job_id=job.id, pid=job.pid)
+        for job in self._store.in_state(QUEUED):
+            self._queue.put(job.id)
+        self._thread = threading.Thread(target=self._work, name="upload-jobs", daemon=True)
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        """Stop taking jobs and kill the running one (it is reported failed, resubmittable)."""
+        self._queue.put(None)
+        with self._lock:
+            running = self._running
+        if running is not None:
+            job_id, process = running
+            stop_group(process, STOP_GRACE_SECONDS)
+            self._store.failed(
+                job_id,
+                "the API stopped while this job ran; nothing was published. Resubmit it: "
+                f"POST /api/jobs/{job_id}/resubmit",
+            )
+
+    def submit(self, job_id: str) -> None:
+        self._queue.put(job_id)
+
+    def cancel(self, job_id: str) -> None:
+        """Stop a job about to be deleted: skip it when queued, kill it when running."""
+        with self._lock:
+            self._cancelled.add(job_id)
+            running = self._running
+        if running is not None and running[0] == job_id:
+            stop_group(running[1], STOP_GRACE_SECONDS)
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None:
+                return
+            with self._lock:
+                if job_id in self._cancelled:
+                    continue
+            try:
+                self._run(job_id)
+            except Exception as exc:  # a job's failure never stops the worker
+                log.error("upload_job_crashed", job_id=job_id, error=repr(exc))
+                self._store.failed(job_id, f"internal error: {exc}")
+
+    def _run(self, job_id: str) -> None:
+        job = self._store.get(job_id)
+        if job is None or job.state != QUEUED:
+            return
+        job_dir = self._layout.upload_dir(job.owner_id, job.id)
+        warehouse = self._layout.workspace_dir(job.owner_id, job.workspace_id)
+        try:
+            remote = self._spark.ensure()
+        except SparkUnavailableError as exc:
+            self._store.failed(job_id, f"Spark is unavailable: {exc}")
+            return
+        process = subprocess.Popen(
+            self._command(job_dir, warehouse, remote),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            preexec_fn=dies_with(os.getpid()),
+        )
+        with self._lock:
+            self._running = (job_id, process)
+        self._store.started(job_id, process.pid)
+        log.info("upload_job_started", job_id=job_id, pid=process.pid)
+        progress = RunProgress()
+        tail: deque[str] = deque(maxlen=STDERR_TAIL)
+        shown: tuple[str | None, int] = (None, 0)
+        assert process.stderr is not None
+        for line in process.stderr:
+            tail.append(line.rstrip())
+            with contextlib.suppress(json.JSONDecodeError, TypeError, ValueError):
+                event = json.loads(line)
+                if isinstance(event, dict):
+                    progress.apply(event)
+            stage = progress.current_stage
+            now = (None if stage is None else stage.stage, percentage(progress))
+            if now != shown:
+                shown = now
+                self._store.progress(job_id, *now)
+        code = process.wait()
+        with self._lock:
+            self._running = None
+            cancelled = job_id in self._cancelled
+        if cancelled:
+            return
+        if code == EXIT_OK and progress.outcome == "published" and progress.snapshot_id:
+            manifest = read_manifest(snapshot_path(warehouse, progress.snapshot_id))
+            as_of = manifest.get("as_of")
+            self._on_published(job.workspace_id)
+            self._store.succeeded(
+                job_id, progress.snapshot_id, None if as_of is None else date.fromisoformat(as_of)
+            )
+            log.info("upload_job_succeeded", job_id=job_id, snapshot_id=progress.snapshot_id)
+            return
+        error = progress.error or f"the job exited with code {code}: " + " | ".join(tail)
+        self._store.failed(job_id, error)
+        log.warning("upload_job_failed", job_id=job_id, error=error)
+
+    # --- removal ------------------------------------------------------------------------------
+
+    def remove_files(self, owner_id: str, job_id: str, workspace_id: str) -> None:
+        """The upload and the workspace (every snapshot) off the disk."""
+        for path in (
+            self._layout.upload_dir(owner_id, job_id),
+            self._layout.workspace_dir(owner_id, workspace_id),
+        ):
+            shutil.rmtree(path, ignore_errors=True)
+
+    def wait_idle(self, job_id: str) -> None:
+        """Wait until `job_id` no longer runs (after `cancel`)."""
+        while True:
+            with self._lock:
+                running = self._running
+            if running is None or running[0] != job_id:
+                return
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                running[1].wait(STOP_GRACE_SECONDS)

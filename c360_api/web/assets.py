@@ -1,0 +1,57 @@
+"""The dashboard's chart libraries, built from the installed vl-convert package.
+
+`vl_convert.javascript_bundle()` bundles the Vega, Vega-Lite and Vega-Embed versions vl-convert
+renders PNG and SVG with (both take its default Vega-Lite version), so a chart in the browser is
+the picture `format=png` draws, and nothing is fetched from a CDN or copied into the repository.
+Bundling takes a few seconds, so the app builds it once in the background at start-up; its URL
+names the vl-convert version, so browsers may keep it for a year.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import vl_convert as vlc
+
+VERSION = version("vl-convert-python")
+# The dashboard script needs only vega-embed; it finds it on window.
+SNIPPET = "window.vegaEmbed = vegaEmbed;"
+BUNDLE_PATH = f"/static/vendor/vega-{VERSION}.js"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A generated file as sent: its bytes, their gzip and an ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+def _asset(text: str) -> Asset:
+    body = text.encode()
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return Asset(body, gzip.compress(body, compresslevel=9, mtime=0), f'"{digest}"')
+
+
+_lock = threading.Lock()
+_bundle: list[Asset] = []
+
+
+def vega_bundle() -> Asset:
+    """The bundle (it sets window.vegaEmbed), built on first use; blocks while another thread
+    builds it."""
+    with _lock:
+        if not _bundle:
+            _bundle.append(_asset(vlc.javascript_bundle(SNIPPET)))
+        return _bundle[0]
+
+
+def build_in_background() -> threading.Thread:
+    thread = threading.Thread(target=vega_bundle, name="vega-bundle", daemon=True)
+    thread.start()
+    return thread

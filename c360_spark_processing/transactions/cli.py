@@ -1,0 +1,60 @@
+"""`c360 upload-job`: process one upload (a job directory the API wrote) into its workspace.
+
+Runs as a Spark Connect client (`--remote sc://127.0.0.1:15002`): the JVM is the long-lived
+server's, so the job pays no JVM start. `--master local[2]` starts a Spark of its own instead (no
+server needed, a JVM start per job). Progress and the outcome are JSON lines on stderr
+(`c360_contract.progress`), which the API's upload jobs parse; exit codes are the pipeline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import structlog
+
+from c360_contract.logs import configure_json_logging
+from c360_contract.progress import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, PIPELINE_FAILED
+from c360_contract.uploads import SPEC_FILE, UPLOAD_FILE
+from c360_contract.warehouse import WarehouseLockedError
+
+log = structlog.get_logger("c360.pipeline")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--job-dir", required=True, type=Path, help="The upload's job directory.")
+    parser.add_argument("--warehouse", required=True, type=Path, help="Its workspace warehouse.")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--remote", help="Spark Connect server, e.g. sc://127.0.0.1:15002.")
+    where.add_argument("--master", help="Start a local Spark instead, e.g. local[2].")
+    parser.add_argument("--log-level", default="INFO")
+
+
+def run(args: argparse.Namespace) -> int:
+    configure_json_logging(args.log_level)
+    missing = [n for n in (UPLOAD_FILE, SPEC_FILE) if not (args.job_dir / n).is_file()]
+    if missing:
+        log.error(PIPELINE_FAILED, error=f"{args.job_dir} lacks {', '.join(missing)}")
+        return EXIT_USAGE
+    # Imported here: a refused call never pays for importing PySpark.
+    from c360_spark_processing.settings import PipelineSettings
+    from c360_spark_processing.spark import connect_spark, start_spark
+    from c360_spark_processing.transactions.pipeline import run_upload
+
+    try:
+        if args.remote:
+            spark = connect_spark(args.remote, shuffle_partitions=2)
+        else:
+            spark = start_spark(app_name="c360-upload", master=args.master, shuffle_partitions=2)
+        try:
+            run_upload(spark, args.job_dir, args.warehouse, PipelineSettings())
+        finally:
+            if args.master:
+                spark.stop()
+    except WarehouseLockedError as exc:
+        log.error(PIPELINE_FAILED, error=str(exc))
+        return EXIT_LOCKED
+    except Exception as exc:
+        log.error(PIPELINE_FAILED, error=f"{type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    return EXIT_OK

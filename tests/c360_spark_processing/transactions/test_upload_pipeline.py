@@ -1,0 +1,94 @@
+"""The transactions-only source profile against pandas: row accounting by reason, every
+customer's invoices, revenue (returns deducted), RFM scores and segment, the segment mart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from c360_spark_processing.transactions.pipeline import UPLOAD_MARTS
+from tests.upload_data import reference_customers, reference_segments
+
+pytestmark = pytest.mark.spark
+
+
+def table(warehouse: Path, name: str) -> pd.DataFrame:
+    snapshot = (warehouse / "CURRENT").read_text().strip()
+    path = warehouse / "snapshots" / snapshot / name
+    return duckdb.connect().execute(f"FROM read_parquet('{path}/*.parquet')").df()
+
+
+@pytest.fixture(scope="module")
+def published(upload_warehouse):
+    return upload_warehouse
+
+
+class TestRowAccounting:
+    def test_every_row_is_loaded_or_quarantined_with_its_reason(self, published) -> None:
+        sales, _, manifest = published
+        upload = manifest["upload"]
+        assert upload["rows_read"] == sales.rows
+        assert upload["rows_read"] == upload["rows_loaded"] + upload["rows_quarantined"]
+        assert upload["rows_loaded"] == len(sales.clean)
+        assert upload["quarantine_reasons"] == dict(sales.reasons)
+        assert upload["rows_after_as_of"] == 0
+
+    def test_the_quarantine_keeps_the_raw_text(self, published) -> None:
+        sales, warehouse, _ = published
+        quarantine = table(warehouse, "quarantine/transactions")
+        assert quarantine["reason"].value_counts().to_dict() == dict(sales.reasons)
+        amounts = set(quarantine.loc[quarantine["reason"] == "invalid_amount", "c3"])
+        assert amounts == {"n/a", "12,5,0"}
+
+
+class TestCustomers:
+    def test_invoices_revenue_and_rfm_match_pandas(self, published) -> None:
+        sales, warehouse, manifest = published
+        as_of = pd.Timestamp(manifest["as_of"]).date()
+        assert as_of == sales.clean["day"].max()
+        want = reference_customers(sales.clean, as_of).set_index("customer_id")
+        got = table(warehouse, "customer_profile").set_index("customer_id")
+        assert set(got.index) == set(want.index)
+        got = got.loc[want.index]
+        assert (got["total_orders"] == want["orders"]).all()
+        assert ((got["net_revenue"] - want["revenue"].round(2)).abs() < 0.005).all()
+        assert (got["recency_days"] == want["recency_days"]).all()
+        assert (got["r_score"] == want["r"]).all()
+        assert (got["f_score"] == want["f"]).all()
+        assert (got["m_score"] == want["m"]).all()
+        assert (got["rfm_segment"] == want["segment"]).all()
+        assert want["revenue"].min() < 250 < want["revenue"].max()  # several M scores met
+
+    def test_returns_reduce_revenue(self, published) -> None:
+        sales, warehouse, _ = published
+        returns = sales.clean[sales.clean["amount"] < 0]
+        assert len(returns) > 0
+        orders = table(warehouse, "fact_orders")
+        total = sales.clean["amount"].sum()
+        assert abs(orders["net_amount"].sum() - total) < 0.01 * len(orders)
+        assert total < sales.clean.loc[sales.clean["amount"] > 0, "amount"].sum()
+
+
+class TestMarts:
+    def test_rfm_segments_match_pandas(self, published) -> None:
+        sales, warehouse, manifest = published
+        as_of = pd.Timestamp(manifest["as_of"]).date()
+        want = reference_segments(reference_customers(sales.clean, as_of))
+        got = table(warehouse, "mart_rfm_segments")[list(want.columns)]
+        pd.testing.assert_frame_equal(
+            got.sort_values("rfm_segment").reset_index(drop=True),
+            want.sort_values("rfm_segment").reset_index(drop=True),
+            check_dtype=False,
+            atol=0.011,
+        )
+
+    def test_only_what_an_upload_feeds_is_published(self, published) -> None:
+        _, _warehouse, manifest = published
+        assert set(UPLOAD_MARTS) <= set(manifest["tables"])
+        for absent in ("fact_sessions", "fact_support_tickets", "mart_loyalty_metrics"):
+            assert absent not in manifest["tables"]
+        assert json.loads(json.dumps(manifest["upload"]["spec"]))["date_format"] == "%d/%m/%Y"
