@@ -23,8 +23,10 @@ from c360_contract.scopes import Scope
 ParamType = type[int] | type[float] | type[str] | type[date] | type[bool]
 Row = dict[str, Any]
 
-# Parameters every time-based metric takes (inclusive dates in the business timezone).
-WINDOW_PARAMS: tuple[str, str] = ("start", "end")
+# Parameters every time-based metric takes: inclusive dates in the business timezone, or the
+# last `days` days up to the snapshot's as-of date.
+WINDOW_PARAMS: tuple[str, ...] = ("start", "end", "days")
+MAX_WINDOW_DAYS = 3650
 PAGE_PARAMS: tuple[str, str] = ("limit", "offset")
 _SQL_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -157,6 +159,9 @@ class Metric:
     tables: tuple[Table, ...]
     params: tuple[Param, ...] = ()
     window: bool = False
+    default_days: int | None = None
+    """A windowed metric whose natural window is recent (trending products): without `start`,
+    `end` or `days`, the last this many days up to as-of instead of the whole snapshot."""
     page: Page | None = None
     aliases: tuple[str, ...] = ()
     requires: frozenset[str] = frozenset()

@@ -38,6 +38,18 @@ SCALES: dict[str, tuple[float, float]] = {
     # A loss makes the margin negative; a fall in revenue makes growth negative (at least -100).
     "margin_pct": (-inf, 100.0),
     "growth_pct": (-100.0, inf),
+    "orders_growth_pct": (-100.0, inf),
+    "revenue_growth_pct": (-100.0, inf),
+    # A forecast's bias: under-forecasting makes it negative (at least -100: forecasts are >= 0).
+    "bias_pct": (-100.0, inf),
+    # Percentages named as a marketplace backend's clients read them (payments overview, best
+    # order time): 0-100 despite their suffix.
+    "cash_percentage": (0.0, 100.0),
+    "online_percentage": (0.0, 100.0),
+    "success_rate": (0.0, 100.0),
+    "overall_success_rate": (0.0, 100.0),
+    # Ratings of services: 1-5 stars.
+    "avg_rating": (1.0, 5.0),
     # A prediction's error on what happened: under-prediction is negative, at most all of it.
     "error_pct": (-100.0, inf),
 }

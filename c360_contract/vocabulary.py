@@ -49,6 +49,35 @@ TICKET_CATEGORIES: tuple[str, ...] = (
 )
 TICKET_PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
 TICKET_STATUSES: tuple[str, ...] = ("open", "pending", "resolved", "closed")
+# Operations (docs/data_model.md §1): how an order is fulfilled and paid, the statuses its history
+# passes through, and the outcome of a service booking.
+FULFILMENT_TYPES: tuple[str, ...] = ("immediate", "scheduled")
+PAYMENT_STATUSES: tuple[str, ...] = ("captured", "failed", "refunded", "pending")
+ORDER_EVENT_STATUSES: tuple[str, ...] = (
+    "placed",
+    "paid",
+    "packed",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "payment_failed",
+    "refunded",
+)
+# The fulfilment funnel of a shipped order, in order (a store order is placed, paid and delivered
+# at once).
+FUNNEL_STEPS: tuple[str, ...] = ("placed", "paid", "packed", "shipped", "delivered")
+# Payment methods whose money arrives as cash (at the till or at the door), and the online ones.
+CASH_METHODS: tuple[str, ...] = ("cash", "cash_on_delivery")
+ONLINE_METHODS: tuple[str, ...] = ("card", "wallet")
+BOOKING_STATUSES: tuple[str, ...] = ("completed", "cancelled", "no_show")
+SERVICE_CATEGORIES: tuple[str, ...] = (
+    "Cleaning",
+    "Repairs",
+    "Beauty",
+    "Fitness",
+    "Tech Support",
+    "Moving",
+)
 
 # The pipeline's sources, in the order ingest validates them.
 SOURCES: tuple[str, ...] = (
@@ -60,6 +89,12 @@ SOURCES: tuple[str, ...] = (
     "order_lines",
     "app_events",
     "support_tickets",
+    "postal_codes",
+    "stores",
+    "services",
+    "providers",
+    "order_status_events",
+    "service_bookings",
 )
 
 # --- derived vocabularies (docs/metrics.md) ---------------------------------------------------

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
+from c360_contract.database import DatabaseUrl, is_database_url
 from c360_mock_data.config import GeneratorConfig, GeneratorConfigError
+from c360_mock_data.database import load_exports
 from c360_mock_data.generator import generate
 
 
@@ -16,7 +19,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = GeneratorConfig(customers=1, seed=0, out=Path("."))
     parser.add_argument("--customers", type=int, required=True, help="Number of persons.")
     parser.add_argument("--seed", type=int, default=42, help="Random seed (same seed, same bytes).")
-    parser.add_argument("--out", type=Path, required=True, help="Output directory.")
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="Output directory, or a postgresql://user[:password]@host[:port]/db URL: the "
+        "sources then go into that database's tables (existing ones replaced).",
+    )
     parser.add_argument(
         "--dirty-rate",
         type=float,
@@ -34,11 +42,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if is_database_url(args.out):
+        with tempfile.TemporaryDirectory(prefix="c360-generate-") as exports:
+            code = _generate(args, Path(exports))
+            if code == 0:
+                started = time.perf_counter()
+                url = DatabaseUrl.parse(args.out)
+                rows = load_exports(Path(exports), url)
+                seconds = time.perf_counter() - started
+                print(f"loaded {sum(rows.values()):,} rows into {url.redacted} in {seconds:.1f}s")
+            return code
+    return _generate(args, Path(args.out))
+
+
+def _generate(args: argparse.Namespace, out: Path) -> int:
     try:
         config = GeneratorConfig(
             customers=args.customers,
             seed=args.seed,
-            out=args.out,
+            out=out,
             dirty_rate=args.dirty_rate,
             start=args.start,
             end=args.end,

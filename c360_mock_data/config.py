@@ -80,6 +80,19 @@ class GeneratorConfig:
     def catalogue_rng(self) -> np.random.Generator:
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(0,)))
 
+    def operations_rng(self, chunk_index: int | None = None) -> np.random.Generator:
+        """Operations data (stores, providers, fulfilment, bookings) draw from streams of their
+        own, so adding them left every earlier export byte-identical; without a chunk, the
+        seed's stores and providers."""
+        key = (3,) if chunk_index is None else (3, chunk_index)
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
+
+    def operations_defect_rng(self, chunk_index: int | None = None) -> np.random.Generator:
+        """Defects of the operations exports, apart from the others' for the same reason
+        (without a chunk: of the reference tables written once)."""
+        key = (4,) if chunk_index is None else (4, chunk_index)
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
+
     def defect_rng(self, chunk_index: int) -> np.random.Generator:
         """Defects draw from their own stream, so the dirty rate never changes the clean data."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(2, chunk_index)))

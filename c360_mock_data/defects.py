@@ -31,6 +31,12 @@ DEFECTS: dict[str, tuple[str, ...]] = {
     "order_lines": ("non_positive_quantity", "unknown_product", "duplicate_line"),
     "app_events": ("invalid_ts", "invalid_event_type"),
     "support_tickets": ("invalid_email", "invalid_created_at"),
+    "postal_codes": ("duplicate_record",),
+    "stores": ("invalid_opened_at",),
+    "services": ("duplicate_record",),
+    "providers": ("invalid_joined_at",),
+    "order_status_events": ("invalid_ts", "invalid_status", "duplicate_record"),
+    "service_bookings": ("missing_buyer", "unknown_buyer", "invalid_booked_at", "invalid_rating"),
 }
 BAD_DATES: tuple[str, ...] = ("2024-13-45", "N/A", "00/00/0000", "unknown")
 BAD_TIMESTAMPS: tuple[str, ...] = (
@@ -41,6 +47,8 @@ BAD_TIMESTAMPS: tuple[str, ...] = (
 )
 BAD_TICKET_TIMESTAMPS: tuple[str, ...] = ("2024-13-45 25:61:00", "N/A", "0000-00-00 00:00:00")
 BAD_EVENT_TYPES: tuple[str, ...] = ("page_view", "wishlist_add", "app_crash")
+BAD_ORDER_EVENT_STATUSES: tuple[str, ...] = ("returned", "in_transit", "lost")
+BAD_RATINGS: tuple[int, ...] = (0, 6, 7, 9)
 UNKNOWN_PRODUCT_FIRST = 90_000
 
 
@@ -254,3 +262,72 @@ def spoil_tickets(
     table = set_malformed_email(table, "email", rows["invalid_email"], rng)
     bad = rows["invalid_created_at"]
     return set_values(table, "created_at", bad, garbled(BAD_TICKET_TIMESTAMPS, len(bad), rng))
+
+
+def spoil_reference(
+    source: str, table: pa.Table, rate: float, rng: np.random.Generator, tally: DefectTally
+) -> pa.Table:
+    """Postal codes and services repeat a row; stores and providers get an unparseable date
+    (`opened_at`, `joined_at`), which ingest nulls with a warning."""
+    (defect,) = DEFECTS[source]
+    rows = draw(rng, source, table.num_rows, rate, {}, tally)[defect]
+    if defect == "duplicate_record":
+        return duplicate_rows(table, rows)
+    column = defect.removeprefix("invalid_")
+    return set_values(table, column, rows, garbled(BAD_DATES, len(rows), rng))
+
+
+def spoil_status_events(
+    table: pa.Table,
+    clean_order: BoolArray,
+    rate: float,
+    rng: np.random.Generator,
+    tally: DefectTally,
+) -> pa.Table:
+    """`clean_order` per event: only events of unspoiled orders get a defect (the others become
+    orphans, as lines do)."""
+    eligible = dict.fromkeys(DEFECTS["order_status_events"], clean_order)
+    rows = draw(rng, "order_status_events", table.num_rows, rate, eligible, tally)
+    bad_ts = rows["invalid_ts"]
+    table = set_values(table, "ts", bad_ts, pa.nulls(len(bad_ts), table.schema.field("ts").type))
+    bad = rows["invalid_status"]
+    table = set_values(table, "status", bad, garbled(BAD_ORDER_EVENT_STATUSES, len(bad), rng))
+    return duplicate_rows(table, rows["duplicate_record"])
+
+
+def spoil_bookings(
+    table: pa.Table,
+    rate: float,
+    rng: np.random.Generator,
+    tally: DefectTally,
+    first_unknown_account: int,
+    first_unknown_member: int,
+    id_width: int,
+) -> pa.Table:
+    rows = draw(rng, "service_bookings", table.num_rows, rate, {}, tally)
+    missing = rows["missing_buyer"]
+    no_ids = pa.nulls(len(missing), pa.string())
+    table = set_values(table, "account_id", missing, no_ids)
+    table = set_values(table, "member_id", missing, no_ids)
+    unknown = rows["unknown_buyer"]
+    by_account = unknown[_present(table, "account_id")[unknown]]
+    by_member = unknown[~_present(table, "account_id")[unknown]]
+    table = set_values(
+        table,
+        "account_id",
+        by_account,
+        unknown_ids("ACC-", first_unknown_account, id_width, len(by_account), rng),
+    )
+    table = set_values(
+        table,
+        "member_id",
+        by_member,
+        unknown_ids("LOY-", first_unknown_member, id_width, len(by_member), rng),
+    )
+    bad_ts = rows["invalid_booked_at"]
+    table = set_values(
+        table, "booked_at", bad_ts, pa.nulls(len(bad_ts), table.schema.field("booked_at").type)
+    )
+    bad_rating = rows["invalid_rating"]
+    ratings = np.array(BAD_RATINGS)[rng.integers(0, len(BAD_RATINGS), len(bad_rating))]
+    return set_values(table, "rating", bad_rating, pa.array(ratings, type=pa.int32()))

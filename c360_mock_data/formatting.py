@@ -89,6 +89,18 @@ def money_strings(cents: IntArray) -> pa.Array:
     return join(pc.cast(pa.array(cents // 100), pa.string()), ".", zero_pad(cents % 100, 2))
 
 
+def degree_strings(micro_degrees: IntArray) -> pa.Array:
+    """Coordinates held as whole micro-degrees written with exactly 6 decimals (`-73.985120`)."""
+    magnitude = np.abs(micro_degrees)
+    sign = pc.if_else(pa.array(micro_degrees < 0), "-", "")
+    return join(
+        sign,
+        pc.cast(pa.array(magnitude // 1_000_000), pa.string()),
+        ".",
+        zero_pad(magnitude % 1_000_000, 6),
+    )
+
+
 def json_string_field(values: pa.Array) -> pa.Array:
     """JSON value of a string column: `"value"` or `null` (values never need escaping)."""
     return pc.if_else(pc.is_null(values), "null", join('"', values, '"'))

@@ -14,9 +14,19 @@ from pathlib import Path
 import numpy as np
 
 from c360_mock_data import defects, records
+from c360_mock_data.bookings import make_bookings
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig
 from c360_mock_data.events import make_events
 from c360_mock_data.formatting import BoolArray, IntArray
+from c360_mock_data.fulfilment import make_fulfilment
+from c360_mock_data.geography import (
+    POSTAL_CODE_COLUMNS,
+    PROVIDER_COLUMNS,
+    SERVICE_COLUMNS,
+    STORE_COLUMNS,
+    Operations,
+    make_operations,
+)
 from c360_mock_data.orders import (
     LAPSE_ACTIVE,
     LAPSE_BAD_TICKET,
@@ -47,8 +57,21 @@ OUTPUTS: tuple[str, ...] = (
     "order_lines.parquet",
     "app_events",
     "support_tickets.csv",
+    "postal_codes.csv",
+    "stores.csv",
+    "services.csv",
+    "providers.csv",
+    "order_status_events.parquet",
+    "service_bookings.parquet",
     "_truth",
 )
+# Reference tables of operations, written once (not per chunk of persons), with their columns.
+REFERENCE_EXPORTS: dict[str, tuple[str, ...]] = {
+    "postal_codes": POSTAL_CODE_COLUMNS,
+    "stores": STORE_COLUMNS,
+    "services": SERVICE_COLUMNS,
+    "providers": PROVIDER_COLUMNS,
+}
 CRM_COLUMNS: tuple[str, ...] = (
     "crm_id", "first_name", "last_name", "email", "phone", "birth_date", "gender", "city", "state",
     "country", "postal_code", "signup_date", "acquisition_channel", "customer_segment",
@@ -97,6 +120,7 @@ class _Counters:
     ticket: int = 0
     session: int = 0
     event: int = 0
+    booking: int = 0
 
     def numbers(self, name: str, present: BoolArray) -> IntArray:
         """1-based numbers for the flagged rows (in row order), -1 elsewhere."""
@@ -121,6 +145,8 @@ class _Sinks:
     events: DailyJsonLinesWriter
     tickets: CsvWriter
     truth: CsvWriter
+    status_events: ParquetSink
+    bookings: ParquetSink
     behaviour: CsvWriter
     tally: defects.DefectTally = field(default_factory=defects.DefectTally)
 
@@ -171,6 +197,7 @@ def _write_chunk(
     first: int,
     last: int,
     catalogue: Catalogue,
+    ops: Operations,
     counters: _Counters,
     sinks: _Sinks,
 ) -> None:
@@ -193,6 +220,9 @@ def _write_chunk(
         persons, orders, active_until, contact.account_created, config, catalogue, rng
     )
     keys = _keys(persons, counters)
+    ops_rng = config.operations_rng(index)
+    fulfilment = make_fulfilment(orders, persons, ops, config, ops_rng)
+    bookings = make_bookings(persons, active_until, ops, config, ops_rng)
 
     crm = records.crm_table(persons, contact, keys, value.segment, rng)
     crm_rows = np.flatnonzero(persons.has_crm)
@@ -202,7 +232,15 @@ def _write_chunk(
     )
     ticket_ids_from = counters.block("ticket", tickets.size)
     ticket_table = records.ticket_table(tickets, contact, ticket_ids_from, rng)
-    order_table = records.order_table(orders, persons, keys, counters.block("order", orders.size))
+    order_table = records.order_table(
+        orders, persons, keys, counters.block("order", orders.size), fulfilment, ops
+    )
+    status_events = records.status_event_table(
+        fulfilment, order_table.column("order_id").combine_chunks()
+    )
+    booking_table = records.booking_table(
+        bookings, persons, keys, counters.block("booking", bookings.size), ops
+    )
     line_table = records.line_table(
         lines, order_table.column("order_id").combine_chunks(), counters.block("line", lines.size)
     )
@@ -239,6 +277,23 @@ def _write_chunk(
     )
     sinks.orders.write(order_table)
     sinks.lines.write(defects.spoil_lines(line_table, ~spoiled[lines.order], rate, dirt, tally))
+    ops_dirt = config.operations_defect_rng(index)
+    sinks.status_events.write(
+        defects.spoil_status_events(
+            status_events, ~spoiled[fulfilment.event_order], rate, ops_dirt, tally
+        )
+    )
+    sinks.bookings.write(
+        defects.spoil_bookings(
+            booking_table,
+            rate,
+            ops_dirt,
+            tally,
+            first_unknown_account=2 * config.customers + 1,
+            first_unknown_member=config.customers + 1,
+            id_width=records.RECORD_ID_WIDTH,
+        )
+    )
     event_table = defects.spoil_events(event_table, rate, dirt, tally)
     sinks.events.write(events.ts // SECONDS_PER_DAY, records.to_json_lines(event_table))
 
@@ -252,6 +307,18 @@ def generate(config: GeneratorConfig) -> GenerationReport:
     catalogue = make_catalogue(config.catalogue_rng())
     with CsvWriter(out / "products.csv", PRODUCT_COLUMNS) as products:
         products.write(catalogue.table)
+    ops = make_operations(config)
+    reference_dirt = config.operations_defect_rng()
+    tally = defects.DefectTally()
+    reference_rows: dict[str, int] = {}
+    for source, columns in REFERENCE_EXPORTS.items():
+        with CsvWriter(out / f"{source}.csv", columns) as writer:
+            writer.write(
+                defects.spoil_reference(
+                    source, ops.tables[source], config.dirty_rate, reference_dirt, tally
+                )
+            )
+            reference_rows[source] = writer.rows
     counters = _Counters()
     with ExitStack() as stack:
         sinks = _Sinks(
@@ -265,12 +332,19 @@ def generate(config: GeneratorConfig) -> GenerationReport:
             events=DailyJsonLinesWriter(out / "app_events"),
             tickets=stack.enter_context(CsvWriter(out / "support_tickets.csv", TICKET_COLUMNS)),
             truth=stack.enter_context(CsvWriter(out / "_truth" / "identity.csv", TRUTH_COLUMNS)),
+            status_events=stack.enter_context(
+                ParquetSink(out / "order_status_events.parquet", records.ORDER_STATUS_EVENTS_SCHEMA)
+            ),
+            bookings=stack.enter_context(
+                ParquetSink(out / "service_bookings.parquet", records.BOOKINGS_SCHEMA)
+            ),
             behaviour=stack.enter_context(
                 CsvWriter(out / "_truth" / "behaviour.csv", BEHAVIOUR_COLUMNS)
             ),
+            tally=tally,
         )
         for index, (first, last) in enumerate(config.chunk_bounds()):
-            _write_chunk(config, index, first, last, catalogue, counters, sinks)
+            _write_chunk(config, index, first, last, catalogue, ops, counters, sinks)
     injected = sinks.tally.counts
     write_json(
         out / "_truth" / "defects.json",
@@ -290,5 +364,8 @@ def generate(config: GeneratorConfig) -> GenerationReport:
         "order_lines": sinks.lines.rows,
         "app_events": sinks.events.rows,
         "support_tickets": sinks.tickets.rows,
+        **reference_rows,
+        "order_status_events": sinks.status_events.rows,
+        "service_bookings": sinks.bookings.rows,
     }
     return GenerationReport(out=out, customers=config.customers, rows=rows, defects=injected)

@@ -63,13 +63,30 @@ def offset_table(first_day: int, n_days: int) -> IntArray:
     return table
 
 
-def local_to_utc(local: IntArray, city: IntArray, config: GeneratorConfig) -> IntArray:
+def local_to_utc(
+    local: IntArray, city: IntArray, config: GeneratorConfig, margin_days: int = _MARGIN_DAYS
+) -> IntArray:
     """UTC epoch seconds of wall-clock times `local` (epoch seconds read as the local clock) in
-    each row's city. Local times must lie within a day of the window."""
-    first_day = config.start_day - _MARGIN_DAYS
-    table = offset_table(first_day, config.n_days + 2 * _MARGIN_DAYS)
+    each row's city. Local times must lie within `margin_days` of the window."""
+    first_day = config.start_day - margin_days
+    table = offset_table(first_day, config.n_days + 2 * margin_days)
     hour = local // SECONDS_PER_HOUR - first_day * 24
     return np.asarray(local - table[CITY_ZONE[city], hour], dtype=np.int64)
+
+
+def utc_to_local(
+    ts: IntArray, city: IntArray, config: GeneratorConfig, margin_days: int = _MARGIN_DAYS
+) -> IntArray:
+    """The wall clock (epoch seconds read as the local clock) of UTC instants `ts` in each row's
+    city: the offset of the local hour the instant falls in, found in two lookups (the first,
+    at the UTC hour, is off only where the clock changes between the two)."""
+    first_day = config.start_day - margin_days
+    table = offset_table(first_day, config.n_days + 2 * margin_days)
+    zone = CITY_ZONE[city]
+    last = table.shape[1] - 1
+    guess = ts + table[zone, np.clip(ts // SECONDS_PER_HOUR - first_day * 24, 0, last)]
+    hour = np.clip(guess // SECONDS_PER_HOUR - first_day * 24, 0, last)
+    return np.asarray(ts + table[zone, hour], dtype=np.int64)
 
 
 def local_instants(

@@ -120,8 +120,6 @@ def draw_purchases(
     # A person whose whole purchase budget fell inside the window dropped out after the last one.
     used = np.bincount(person[inside], minlength=n)
     dropped = (budget > 0) & (used == budget)
-    last_clock = np.zeros(n)
-    np.maximum.at(last_clock, person[inside], clock[inside])
     day = np.searchsorted(edges, clock[inside], side="right") - 1
     n_kept = int(inside.sum())
 
@@ -141,9 +139,13 @@ def draw_purchases(
     # Hours are the buyer's local clock: a store order in the home city (no store data yet),
     # an online or app order where the buyer lives.
     city = persons.city_idx[person[inside]]
-    ts = into_window(local_instants(config.start_day + day, hour, city, config, rng), config)
+    drawn = local_instants(config.start_day + day, hour, city, config, rng)
+    ts = into_window(drawn, config)
 
-    last_day = np.searchsorted(edges, last_clock, side="right") - 1
+    # A drop-out's lapse day is the local day of their last order, which into_window may have
+    # moved a day earlier (the window's last local evening).
+    last_day = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_day, person[inside], day - (ts < drawn))
     idle = rng.integers(7, 60, n) * SECONDS_PER_DAY
     active_until = np.where(
         dropped, (config.start_day + last_day) * SECONDS_PER_DAY + idle, config.end_second

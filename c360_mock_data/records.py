@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import c360_contract.vocabulary as vocab
 from c360_mock_data import contacts
 from c360_mock_data import reference as ref
+from c360_mock_data.bookings import Bookings
 from c360_mock_data.config import SECONDS_PER_DAY, GeneratorConfig
 from c360_mock_data.events import Events
 from c360_mock_data.formatting import (
@@ -28,6 +29,13 @@ from c360_mock_data.formatting import (
     with_nulls,
     zero_pad,
 )
+from c360_mock_data.fulfilment import Fulfilment
+from c360_mock_data.geography import (
+    PROVIDER_ID_WIDTH,
+    SERVICE_ID_WIDTH,
+    STORE_ID_WIDTH,
+    Operations,
+)
 from c360_mock_data.orders import CHANNEL_STORE, LAPSE_CAUSES, Lines, Orders
 from c360_mock_data.population import Persons
 from c360_mock_data.products import PRODUCT_ID_WIDTH
@@ -39,6 +47,7 @@ ORDER_ID_WIDTH = 9
 LINE_ID_WIDTH = 10
 SESSION_ID_WIDTH = 10
 EVENT_ID_WIDTH = 12
+BOOKING_ID_WIDTH = 9
 
 # Phone style weights per source, in contacts.PHONE_STYLES order (paren, plus1, dots, dash1, plain).
 CRM_PHONE_STYLES = (0.8, 0.0, 0.2, 0.0, 0.0)
@@ -235,6 +244,35 @@ ORDERS_SCHEMA = pa.schema(
         ("traffic_source", pa.string()),
         ("ship_city", pa.string()),
         ("ship_state", pa.string()),
+        ("ship_postal_code", pa.string()),
+        ("store_id", pa.string()),
+        ("fulfilment", pa.string()),
+        ("scheduled_for", pa.timestamp("us", tz="UTC")),
+        ("payment_status", pa.string()),
+    ]
+)
+ORDER_STATUS_EVENTS_SCHEMA = pa.schema(
+    [
+        ("order_id", pa.string()),
+        ("status", pa.string()),
+        ("ts", pa.timestamp("us", tz="UTC")),
+    ]
+)
+BOOKINGS_SCHEMA = pa.schema(
+    [
+        ("booking_id", pa.string()),
+        ("account_id", pa.string()),
+        ("member_id", pa.string()),
+        ("service_id", pa.string()),
+        ("provider_id", pa.string()),
+        ("booked_at", pa.timestamp("us", tz="UTC")),
+        ("scheduled_for", pa.timestamp("us", tz="UTC")),
+        ("status", pa.string()),
+        ("price", pa.float64()),
+        ("city", pa.string()),
+        ("state", pa.string()),
+        ("postal_code", pa.string()),
+        ("rating", pa.int32()),
     ]
 )
 LINES_SCHEMA = pa.schema(
@@ -255,11 +293,24 @@ def buyer_accounts(persons: Persons, keys: Keys, person: IntArray, second: BoolA
     return with_nulls(make_ids("ACC-", np.maximum(number, 0), RECORD_ID_WIDTH), number < 0)
 
 
-def order_table(orders: Orders, persons: Persons, keys: Keys, first_number: int) -> pa.Table:
+def _utc(seconds: IntArray, missing: BoolArray | None = None) -> pa.Array:
+    micros = pa.array(seconds * 1_000_000, type=pa.int64(), mask=missing)
+    return micros.cast(pa.timestamp("us", tz="UTC"))
+
+
+def order_table(
+    orders: Orders,
+    persons: Persons,
+    keys: Keys,
+    first_number: int,
+    fulfilment: Fulfilment,
+    ops: Operations,
+) -> pa.Table:
     store = orders.channel == CHANNEL_STORE
     person = orders.person
     member = keys.member[person]
     city = persons.city_idx[person]
+    ship_postal = ops.postal.code[np.maximum(fulfilment.ship_postal_row, 0)]
     return pa.table(
         {
             "order_id": make_ids("ORD-", first_number + np.arange(orders.size), ORDER_ID_WIDTH),
@@ -270,9 +321,7 @@ def order_table(orders: Orders, persons: Persons, keys: Keys, first_number: int)
                 make_ids("LOY-", np.maximum(member, 0), RECORD_ID_WIDTH), member < 0
             ),
             "channel": pick(vocab.CHANNELS, orders.channel),
-            "order_ts": pa.array(orders.ts * 1_000_000, type=pa.int64()).cast(
-                pa.timestamp("us", tz="UTC")
-            ),
+            "order_ts": _utc(orders.ts),
             "status": pick(vocab.ORDER_STATUSES, orders.status),
             "payment_method": pick(vocab.PAYMENT_METHODS, orders.payment),
             "traffic_source": with_nulls(
@@ -280,8 +329,59 @@ def order_table(orders: Orders, persons: Persons, keys: Keys, first_number: int)
             ),
             "ship_city": with_nulls(pick([c[0] for c in ref.CITIES], city), store),
             "ship_state": with_nulls(pick([c[1] for c in ref.CITIES], city), store),
+            "ship_postal_code": with_nulls(zero_pad(ship_postal, 5), store),
+            "store_id": make_ids("ST-", fulfilment.store + 1, STORE_ID_WIDTH),
+            "fulfilment": pick(vocab.FULFILMENT_TYPES, fulfilment.scheduled.astype(np.int64)),
+            "scheduled_for": _utc(
+                np.maximum(fulfilment.scheduled_for, 0), fulfilment.scheduled_for < 0
+            ),
+            "payment_status": pick(vocab.PAYMENT_STATUSES, fulfilment.payment_status),
         },
         schema=ORDERS_SCHEMA,
+    )
+
+
+def status_event_table(fulfilment: Fulfilment, order_ids: pa.Array) -> pa.Table:
+    return pa.table(
+        {
+            "order_id": order_ids.take(pa.array(fulfilment.event_order)),
+            "status": pick(vocab.ORDER_EVENT_STATUSES, fulfilment.event_status),
+            "ts": _utc(fulfilment.event_ts),
+        },
+        schema=ORDER_STATUS_EVENTS_SCHEMA,
+    )
+
+
+def booking_table(
+    bookings: Bookings, persons: Persons, keys: Keys, first_number: int, ops: Operations
+) -> pa.Table:
+    person = bookings.person
+    member = keys.member[person]
+    account = keys.account[person]
+    city = ops.postal.city[bookings.postal_row]
+    return pa.table(
+        {
+            "booking_id": make_ids(
+                "BK-", first_number + np.arange(bookings.size), BOOKING_ID_WIDTH
+            ),
+            "account_id": with_nulls(
+                make_ids("ACC-", np.maximum(account, 0), RECORD_ID_WIDTH), account < 0
+            ),
+            "member_id": with_nulls(
+                make_ids("LOY-", np.maximum(member, 0), RECORD_ID_WIDTH), member < 0
+            ),
+            "service_id": make_ids("SV-", bookings.service + 1, SERVICE_ID_WIDTH),
+            "provider_id": make_ids("PR-", bookings.provider + 1, PROVIDER_ID_WIDTH),
+            "booked_at": _utc(bookings.booked_at),
+            "scheduled_for": _utc(bookings.scheduled_for),
+            "status": pick(vocab.BOOKING_STATUSES, bookings.status),
+            "price": pa.array(bookings.price_cents / 100.0),
+            "city": pick([c[0] for c in ref.CITIES], city),
+            "state": pick([c[1] for c in ref.CITIES], city),
+            "postal_code": zero_pad(ops.postal.code[bookings.postal_row], 5),
+            "rating": pa.array(bookings.rating, type=pa.int32(), mask=bookings.rating == 0),
+        },
+        schema=BOOKINGS_SCHEMA,
     )
 
 

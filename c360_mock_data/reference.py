@@ -476,6 +476,44 @@ CITIES: tuple[tuple[str, str, int, float], ...] = (
     ("Sioux Falls", "SD", 571, 0.19),
     ("Cheyenne", "WY", 820, 0.07),
 )
+# (latitude, longitude) of each city's centre, in CITIES order (decimal degrees, WGS 84).
+CITY_COORDINATES: tuple[tuple[float, float], ...] = (
+    (40.7128, -74.006), (34.0522, -118.2437), (41.8781, -87.6298), (29.7604, -95.3698),
+    (33.4484, -112.074), (39.9526, -75.1652), (29.4241, -98.4936), (32.7157, -117.1611),
+    (32.7767, -96.797), (30.2672, -97.7431), (30.3322, -81.6557), (37.3382, -121.8863),
+    (32.7555, -97.3308), (39.9612, -82.9988), (35.2271, -80.8431), (39.7684, -86.1581),
+    (37.7749, -122.4194), (47.6062, -122.3321), (39.7392, -104.9903), (36.1627, -86.7816),
+    (38.9072, -77.0369), (35.4676, -97.5164), (42.3601, -71.0589), (31.7619, -106.485),
+    (45.5152, -122.6784), (36.1699, -115.1398), (42.3314, -83.0458), (35.1495, -90.049),
+    (38.2527, -85.7585), (39.2904, -76.6122), (43.0389, -87.9065), (35.0844, -106.6504),
+    (32.2226, -110.9747), (36.7378, -119.7871), (38.5816, -121.4944), (33.749, -84.388),
+    (39.0997, -94.5786), (25.7617, -80.1918), (35.7796, -78.6382), (41.2565, -95.9345),
+    (44.9778, -93.265), (27.9506, -82.4572), (29.9511, -90.0715), (41.4993, -81.6944),
+    (40.4406, -79.9959), (38.627, -90.1994), (40.7608, -111.891), (43.615, -116.2023),
+    (41.5868, -93.625), (37.5407, -77.436), (33.5186, -86.8104), (61.2181, -149.9003),
+    (21.3069, -157.8583), (44.4759, -73.2121), (43.6591, -70.2568), (38.3498, -81.6326),
+    (45.7833, -108.5007), (46.8772, -96.7898), (43.5446, -96.7311), (41.14, -104.8202),
+)  # fmt: skip
+STORE_AREAS: tuple[str, ...] = (
+    "Downtown", "North", "South", "East", "West", "Midtown", "Uptown", "Riverside", "Airport",
+    "Harbor", "Park", "Central", "Lakeside", "Hills",
+)  # fmt: skip
+PROVIDER_SUFFIXES: tuple[str, ...] = ("Services", "Pros", "& Co", "Experts", "Home Care")
+# Services offered through the marketplace: (category, name, base price in dollars, minutes).
+SERVICES: tuple[tuple[str, str, float, int], ...] = (
+    ("Cleaning", "Standard Cleaning", 89.0, 120), ("Cleaning", "Deep Cleaning", 159.0, 240),
+    ("Cleaning", "Window Cleaning", 79.0, 90), ("Cleaning", "Carpet Cleaning", 119.0, 120),
+    ("Cleaning", "Move-out Cleaning", 199.0, 300), ("Repairs", "Handyman Hour", 65.0, 60),
+    ("Repairs", "Plumbing Repair", 129.0, 90), ("Repairs", "Electrical Repair", 139.0, 90),
+    ("Repairs", "Appliance Repair", 149.0, 120), ("Repairs", "Furniture Assembly", 79.0, 90),
+    ("Beauty", "Haircut at Home", 45.0, 45), ("Beauty", "Manicure", 35.0, 45),
+    ("Beauty", "Massage", 95.0, 60), ("Beauty", "Facial", 85.0, 60),
+    ("Fitness", "Personal Training", 70.0, 60), ("Fitness", "Yoga Session", 50.0, 60),
+    ("Fitness", "Nutrition Coaching", 80.0, 45), ("Tech Support", "Computer Setup", 99.0, 90),
+    ("Tech Support", "Home Network Setup", 119.0, 90), ("Tech Support", "Phone Repair", 89.0, 60),
+    ("Tech Support", "TV Mounting", 99.0, 90), ("Moving", "Small Move", 249.0, 240),
+    ("Moving", "Junk Removal", 149.0, 120), ("Moving", "Same-day Delivery", 39.0, 60),
+)  # fmt: skip
 # IANA time zone of every state (and DC): the zone of most of its population where a state spans
 # two (AK Anchorage, not Adak; FL, IN, KY, MI Eastern; ID Mountain; KS, NE, ND, SD, TN, TX
 # Central; NV, OR Pacific). Cities take their state's zone, so El Paso (on Mountain time) is

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from c360_contract.database import DatabaseUrl, is_database_url
 from c360_contract.logs import configure_json_logging
 from c360_contract.progress import (
     EXIT_FAILED,
@@ -29,6 +30,7 @@ from c360_contract.progress import (
     PIPELINE_FAILED,
 )
 from c360_contract.warehouse import WarehouseLockedError, warehouse_lock
+from c360_spark_processing.database import driver_conf
 from c360_spark_processing.inputs import InputRejectedError
 from c360_spark_processing.run_control import RunPlan, plan_run
 
@@ -40,8 +42,18 @@ log = structlog.get_logger("c360.pipeline")
 LOG_FORMATS = ("auto", "json", "console")
 
 
+def _input(value: str) -> Path | DatabaseUrl:
+    return DatabaseUrl.parse(value) if is_database_url(value) else Path(value)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", required=True, type=Path, help="Directory of source exports.")
+    parser.add_argument(
+        "--input",
+        required=True,
+        type=_input,
+        help="Directory of source exports, or a postgresql://user[:password]@host[:port]/db "
+        "URL of a database holding them (c360 generate --out URL).",
+    )
     parser.add_argument(
         "--warehouse", required=True, type=Path, help="Warehouse directory (snapshots)."
     )
@@ -100,11 +112,15 @@ def configure_output(log_format: str, level: str) -> None:
 
 
 @contextmanager
-def spark_session(master: str | None, memory: str | None) -> Iterator[SparkSession]:
+def spark_session(
+    master: str | None, memory: str | None, extra_conf: dict[str, str] | None = None
+) -> Iterator[SparkSession]:
     """The run's SparkSession, stopped at the end; the only place the CLI starts Spark."""
     from c360_spark_processing.spark import start_spark
 
-    spark = start_spark(app_name="c360-pipeline", master=master, driver_memory=memory)
+    spark = start_spark(
+        app_name="c360-pipeline", master=master, driver_memory=memory, extra_conf=extra_conf
+    )
     try:
         yield spark
     finally:
@@ -123,13 +139,14 @@ def _build(args: argparse.Namespace, plan: RunPlan) -> None:
     master = _master(args.master)
     local = master is not None and master.startswith("local")
     memory = driver_memory(args.driver_memory, settings, local)
-    with spark_session(master, memory) as spark:
+    jdbc = driver_conf(settings.jdbc_driver_jar) if isinstance(plan.input_dir, DatabaseUrl) else {}
+    with spark_session(master, memory, jdbc) as spark:
         build_snapshot(spark, plan, settings, as_of=args.as_of, accept_shrink=args.accept_shrink)
 
 
 def run(args: argparse.Namespace) -> int:
     configure_output(args.log_format, args.log_level)
-    if not args.input.is_dir():
+    if isinstance(args.input, Path) and not args.input.is_dir():
         log.error(PIPELINE_FAILED, error=f"input directory not found: {args.input}")
         return EXIT_USAGE
     try:

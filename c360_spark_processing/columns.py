@@ -69,3 +69,36 @@ def count_where(condition: Column) -> Column:
 def sum_where(condition: Column, value: Column) -> Column:
     """Aggregate: sum of `value` over rows where `condition` holds (0 when none)."""
     return F.sum(F.when(condition, value).otherwise(F.lit(0.0)))
+
+
+def hours_between(start: Column, end: Column) -> Column:
+    """Hours from one instant to another (fractional; null when either is null)."""
+    return (F.unix_micros(end) - F.unix_micros(start)) / 3_600_000_000
+
+
+def haversine_km(
+    lat1: Column, lon1: Column, lat2: Column, lon2: Column, radius_km: float
+) -> Column:
+    """Great-circle distance in km on a sphere of `radius_km`, rounded to metres (3 decimals):
+    distance bands are decided on the published value, so a distance at a band edge is in the
+    band it reads as."""
+    p1, p2 = F.radians(lat1), F.radians(lat2)
+    a = F.pow(F.sin((p2 - p1) / 2), 2) + F.cos(p1) * F.cos(p2) * F.pow(
+        F.sin((F.radians(lon2) - F.radians(lon1)) / 2), 2
+    )
+    return F.round(2 * radius_km * F.asin(F.sqrt(a)), 3)
+
+
+def band(value: Column, edges: list[float]) -> Column:
+    """`a-b` for the half-open band [a, b) of ascending `edges` holding `value` (lower edge
+    inclusive), the first from 0 (anything below it too); `<last>+` from the last edge on; null
+    for a null value."""
+    lowers = [0.0, *edges[:-1]]
+    expr = F.when(value.isNull(), F.lit(None))
+    for lower, edge in zip(lowers, edges, strict=True):
+        expr = expr.when(value < edge, F.lit(f"{_number(lower)}-{_number(edge)}"))
+    return expr.otherwise(F.lit(f"{_number(edges[-1])}+"))
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

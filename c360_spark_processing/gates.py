@@ -23,7 +23,8 @@ GATE_REQUIRED = "required_source"
 GATE_QUARANTINED = "quarantined_share"
 GATE_ORPHANS = "orphan_line_share"
 GATE_SHRINK = "rows_loaded_floor"
-ORPHAN_REASON = "orphan_line"
+# Children of quarantined or missing orders: order lines and status events.
+ORPHAN_REASONS: frozenset[str] = frozenset({"orphan_line", "orphan_event"})
 TOP_REASONS = 5
 GATE_SETTINGS: tuple[str, ...] = (
     "max_quarantined_share",
@@ -94,15 +95,16 @@ def source_gates(
     """Every gate `source` fails, given its counts and its counts in the current snapshot (if any).
 
     - required: a source in `required_sources` must load at least one row;
-    - quarantined share: rows quarantined / rows read at most the source's ceiling, where
-      order_lines' own defects and its `orphan_line` rows (lines whose order was quarantined) are
-      two shares with two ceilings, so a bad orders file is not blamed on the lines;
+    - quarantined share: rows quarantined / rows read at most the source's ceiling, where a
+      child's own defects and its orphans (`orphan_line`, `orphan_event`: lines and status events
+      whose order was quarantined) are two shares with two ceilings, so a bad orders file is not
+      blamed on its children;
     - shrink: rows loaded at least `min_rows_loaded_ratio` of the current snapshot's, unless
       `accept_shrink`; a source the current snapshot did not load has no floor.
     """
     read, loaded = int(counts["rows_read"]), int(counts["rows_loaded"])
     reasons: dict[str, int] = dict(counts["quarantine_reasons"])
-    orphans = reasons.get(ORPHAN_REASON, 0)
+    orphans = sum(n for r, n in reasons.items() if r in ORPHAN_REASONS)
     own = int(counts["rows_quarantined"]) - orphans
     failures: list[GateFailure] = []
     if source in settings.required_sources and loaded == 0:
@@ -129,7 +131,7 @@ def source_gates(
             read,
             ceiling,
             "quarantined",
-            _top(reasons, set(reasons) - {ORPHAN_REASON}),
+            _top(reasons, set(reasons) - ORPHAN_REASONS),
         ),
         _share_failure(
             GATE_ORPHANS,
@@ -138,7 +140,7 @@ def source_gates(
             read,
             settings.max_orphan_line_share,
             "orphaned by quarantined or missing orders",
-            _top(reasons, {ORPHAN_REASON}),
+            _top(reasons, set(ORPHAN_REASONS)),
         ),
     ):
         if failure is not None:

@@ -14,18 +14,27 @@ this order (rules a source does not have are skipped):
      invalid_customer_segment
    - ecommerce_accounts: invalid_created_at, invalid_platform
    - loyalty_members: invalid_enrolled_at, invalid_tier, no_contact
-   - orders: missing_buyer, unknown_buyer, invalid_order_ts, invalid_channel, invalid_status,
-     invalid_payment_method, invalid_traffic_source
+   - orders: missing_buyer, unknown_buyer, invalid_order_ts, unknown_store, invalid_channel,
+     invalid_status, invalid_payment_method, invalid_traffic_source, invalid_fulfilment,
+     invalid_scheduled_for, invalid_payment_status
    - order_lines: non_positive_quantity, unknown_product, orphan_line, invalid_discount
    - app_events: invalid_ts, invalid_event_type, invalid_platform
    - support_tickets: invalid_email, invalid_created_at, invalid_first_response_at,
      invalid_resolved_at, invalid_channel, invalid_category, invalid_priority, invalid_status,
      invalid_csat
+   - postal_codes: invalid_postal_code, invalid_coordinates
+   - stores, providers: invalid_coordinates
+   - services: invalid_category, invalid_base_price, invalid_duration_minutes
+   - order_status_events (one per order_id and status): invalid_ts, invalid_status, orphan_event
+   - service_bookings: missing_buyer, unknown_buyer, invalid_booked_at, invalid_scheduled_for,
+     unknown_service, unknown_provider, invalid_status, invalid_price, invalid_rating
 
-Referential rules look at the *loaded* side: an order must reference loaded accounts/members, a line
-a loaded order and a loaded product, so a quarantined parent cascades to its children.
-Warnings (row kept, value nulled): invalid_email, invalid_phone, invalid_birth_date — counted only
-for loaded rows.
+Referential rules look at the *loaded* side: an order must reference loaded accounts/members and
+a loaded store, a line a loaded order and a loaded product, a status event a loaded order, a
+booking loaded buyers, a loaded service and a loaded provider, so a quarantined parent cascades
+to its children.
+Warnings (row kept, value nulled): invalid_email, invalid_phone, invalid_birth_date,
+invalid_opened_at, invalid_joined_at — counted only for loaded rows.
 """
 
 from __future__ import annotations
@@ -40,13 +49,18 @@ from pyspark.sql import functions as F
 from c360_contract.vocabulary import (
     ACCOUNT_PLATFORMS,
     ACQUISITION_CHANNELS,
+    BOOKING_STATUSES,
     CHANNELS,
     CUSTOMER_SEGMENTS,
     EVENT_TYPES,
+    FULFILMENT_TYPES,
     GENDERS,
     LOYALTY_TIERS,
+    ORDER_EVENT_STATUSES,
     ORDER_STATUSES,
     PAYMENT_METHODS,
+    PAYMENT_STATUSES,
+    SERVICE_CATEGORIES,
     TICKET_CATEGORIES,
     TICKET_CHANNELS,
     TICKET_PRIORITIES,
@@ -109,6 +123,12 @@ class _Spec:
     warnings: tuple[str, ...] = ()
     lookups: tuple[_Lookup, ...] = ()
     duplicate_reason: str = "duplicate_record"
+    key_columns: tuple[str, ...] = ()
+    """The record's key when it is not `id_column` alone (a status event: order and status)."""
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.key_columns or (self.id_column,)
 
 
 def _raw(name: str) -> Column:
@@ -239,31 +259,62 @@ def _products_spec() -> _Spec:
     )
 
 
-def _orders_spec(accounts: DataFrame, members: DataFrame) -> _Spec:
+def _buyer_rules() -> tuple[tuple[str, Column], ...]:
+    """An order's or a booking's buyer: at least one id, and every id given a loaded record."""
     account, member = F.col("account_id"), F.col("member_id")
+    return (
+        ("missing_buyer", account.isNull() & member.isNull()),
+        (
+            "unknown_buyer",
+            (account.isNotNull() & F.col("__account_ok").isNull())
+            | (member.isNotNull() & F.col("__member_ok").isNull()),
+        ),
+    )
+
+
+def _buyer_lookups(accounts: DataFrame, members: DataFrame) -> tuple[_Lookup, ...]:
+    return (
+        _Lookup("account_id", _ids(accounts, "account_id"), "__account_ok"),
+        _Lookup("member_id", _ids(members, "member_id"), "__member_ok"),
+    )
+
+
+def _unknown(column: str, flag: str) -> tuple[str, Column]:
+    """A reference that is missing or names no loaded record."""
+    return f"unknown_{column.removesuffix('_id')}", F.col(column).isNull() | F.col(flag).isNull()
+
+
+def _orders_spec(accounts: DataFrame, members: DataFrame, stores: DataFrame) -> _Spec:
+    fulfilment, slot = F.col("fulfilment"), F.col("scheduled_for")
     return _Spec(
         id_column="order_id",
         columns={
             **_strings("order_id", "account_id", "member_id", "channel"),
             "order_ts": _raw("order_ts"),
             **_strings("status", "payment_method", "traffic_source", "ship_city", "ship_state"),
+            **_strings("ship_postal_code", "store_id", "fulfilment"),
+            "scheduled_for": _raw("scheduled_for"),
+            "payment_status": _text("payment_status"),
         },
         rules=(
-            ("missing_buyer", account.isNull() & member.isNull()),
-            (
-                "unknown_buyer",
-                (account.isNotNull() & F.col("__account_ok").isNull())
-                | (member.isNotNull() & F.col("__member_ok").isNull()),
-            ),
+            *_buyer_rules(),
             ("invalid_order_ts", F.col("order_ts").isNull()),
+            _unknown("store_id", "__store_ok"),
             _enum("channel", CHANNELS),
             _enum("status", ORDER_STATUSES),
             _enum("payment_method", PAYMENT_METHODS),
             _enum("traffic_source", TRAFFIC_SOURCES, required=False),
+            _enum("fulfilment", FULFILMENT_TYPES),
+            (
+                "invalid_scheduled_for",
+                (fulfilment == "scheduled") & slot.isNull()
+                | (fulfilment == "immediate") & slot.isNotNull(),
+            ),
+            _enum("payment_status", PAYMENT_STATUSES),
         ),
         lookups=(
-            _Lookup("account_id", _ids(accounts, "account_id"), "__account_ok"),
-            _Lookup("member_id", _ids(members, "member_id"), "__member_ok"),
+            *_buyer_lookups(accounts, members),
+            _Lookup("store_id", _ids(stores, "store_id"), "__store_ok"),
         ),
     )
 
@@ -336,6 +387,122 @@ def _tickets_spec() -> _Spec:
     )
 
 
+def _bad_coordinates() -> Column:
+    lat, lon = F.col("lat"), F.col("lon")
+    return (lat < -90) | (lat > 90) | (lon < -180) | (lon > 180)
+
+
+def _postal_codes_spec() -> _Spec:
+    return _Spec(
+        id_column="postal_code",
+        columns={
+            **_strings("postal_code", "city", "state"),
+            "lat": _double("lat"),
+            "lon": _double("lon"),
+        },
+        required=("lat", "lon"),
+        rules=(
+            ("invalid_postal_code", ~F.col("postal_code").rlike(r"^[0-9]{5}$")),
+            ("invalid_coordinates", _bad_coordinates()),
+        ),
+    )
+
+
+def _stores_spec() -> _Spec:
+    return _Spec(
+        id_column="store_id",
+        columns={
+            **_strings("store_id", "name", "city", "state", "postal_code"),
+            "lat": _double("lat"),
+            "lon": _double("lon"),
+            "opened_at": _date("opened_at"),
+        },
+        required=("lat", "lon"),
+        rules=(("invalid_coordinates", _bad_coordinates()),),
+        warnings=("opened_at",),
+    )
+
+
+def _services_spec() -> _Spec:
+    return _Spec(
+        id_column="service_id",
+        columns={
+            **_strings("service_id", "name", "category"),
+            "base_price": _double("base_price"),
+            "duration_minutes": _int("duration_minutes"),
+        },
+        required=("base_price", "duration_minutes"),
+        rules=(
+            _enum("category", SERVICE_CATEGORIES),
+            ("invalid_base_price", F.col("base_price") < 0),
+            ("invalid_duration_minutes", F.col("duration_minutes") <= 0),
+        ),
+    )
+
+
+def _providers_spec() -> _Spec:
+    return _Spec(
+        id_column="provider_id",
+        columns={
+            **_strings("provider_id", "name", "city", "state"),
+            "lat": _double("lat"),
+            "lon": _double("lon"),
+            "joined_at": _date("joined_at"),
+        },
+        required=("lat", "lon"),
+        rules=(("invalid_coordinates", _bad_coordinates()),),
+        warnings=("joined_at",),
+    )
+
+
+def _status_events_spec(orders: DataFrame) -> _Spec:
+    return _Spec(
+        id_column="order_id",
+        key_columns=("order_id", "status"),
+        columns={**_strings("order_id", "status"), "ts": _raw("ts")},
+        rules=(
+            ("invalid_ts", F.col("ts").isNull()),
+            _enum("status", ORDER_EVENT_STATUSES),
+            ("orphan_event", F.col("__order_ok").isNull()),
+        ),
+        lookups=(_Lookup("order_id", _ids(orders, "order_id"), "__order_ok"),),
+    )
+
+
+def _bookings_spec(
+    accounts: DataFrame, members: DataFrame, services: DataFrame, providers: DataFrame
+) -> _Spec:
+    rating = F.col("rating")
+    return _Spec(
+        id_column="booking_id",
+        columns={
+            **_strings("booking_id", "account_id", "member_id", "service_id", "provider_id"),
+            "booked_at": _raw("booked_at"),
+            "scheduled_for": _raw("scheduled_for"),
+            "status": _text("status"),
+            "price": _raw("price"),
+            **_strings("city", "state", "postal_code"),
+            "rating": _raw("rating"),
+        },
+        required=("price",),
+        rules=(
+            *_buyer_rules(),
+            ("invalid_booked_at", F.col("booked_at").isNull()),
+            ("invalid_scheduled_for", F.col("scheduled_for").isNull()),
+            _unknown("service_id", "__service_ok"),
+            _unknown("provider_id", "__provider_ok"),
+            _enum("status", BOOKING_STATUSES),
+            ("invalid_price", F.col("price") < 0),
+            ("invalid_rating", (rating < 1) | (rating > 5)),
+        ),
+        lookups=(
+            *_buyer_lookups(accounts, members),
+            _Lookup("service_id", _ids(services, "service_id"), "__service_ok"),
+            _Lookup("provider_id", _ids(providers, "provider_id"), "__provider_ok"),
+        ),
+    )
+
+
 def _schema_mismatch(raw_columns: list[str], spec: _Spec) -> Column:
     broken = F.lit(False)
     if CORRUPT_RECORD in raw_columns:
@@ -353,9 +520,11 @@ def _validate(raw: DataFrame, spec: _Spec) -> DataFrame:
     work = raw.select(*[F.col(c).alias(_RAW + c) for c in raw_columns])
     work = work.select("*", *[expr.alias(name) for name, expr in spec.columns.items()])
     schema_mismatch = _schema_mismatch(raw_columns, spec)
-    missing_id = F.col(spec.id_column).isNull()
+    missing_id = F.lit(False)
+    for name in spec.key:
+        missing_id = missing_id | F.col(name).isNull()
     work = work.withColumn(_PRE_OK, ~schema_mismatch & ~missing_id)
-    first_copy = Window.partitionBy(spec.id_column, _PRE_OK).orderBy(
+    first_copy = Window.partitionBy(*spec.key, _PRE_OK).orderBy(
         *[_raw(c).asc_nulls_first() for c in raw_columns]
     )
     work = work.withColumn(_DUPLICATE, F.col(_PRE_OK) & (F.row_number().over(first_copy) > 1))
@@ -380,18 +549,35 @@ INGEST_ORDER: tuple[str, ...] = (
     "ecommerce_accounts",
     "loyalty_members",
     "products",
+    "postal_codes",
+    "stores",
+    "services",
+    "providers",
     "app_events",
     "support_tickets",
     "orders",
     "order_lines",
+    "order_status_events",
+    "service_bookings",
 )
 
 
 def _spec(source: str, loaded: Mapping[str, DataFrame]) -> _Spec:
     if source == "orders":
-        return _orders_spec(loaded["ecommerce_accounts"], loaded["loyalty_members"])
+        return _orders_spec(
+            loaded["ecommerce_accounts"], loaded["loyalty_members"], loaded["stores"]
+        )
     if source == "order_lines":
         return _order_lines_spec(loaded["orders"], loaded["products"])
+    if source == "order_status_events":
+        return _status_events_spec(loaded["orders"])
+    if source == "service_bookings":
+        return _bookings_spec(
+            loaded["ecommerce_accounts"],
+            loaded["loyalty_members"],
+            loaded["services"],
+            loaded["providers"],
+        )
     return {
         "crm_customers": _crm_spec,
         "ecommerce_accounts": _accounts_spec,
@@ -399,6 +585,10 @@ def _spec(source: str, loaded: Mapping[str, DataFrame]) -> _Spec:
         "products": _products_spec,
         "app_events": _events_spec,
         "support_tickets": _tickets_spec,
+        "postal_codes": _postal_codes_spec,
+        "stores": _stores_spec,
+        "services": _services_spec,
+        "providers": _providers_spec,
     }[source]()
 
 

@@ -22,6 +22,12 @@ SOURCE_PATHS: dict[str, str] = {
     "order_lines": "order_lines.parquet",
     "app_events": "app_events",
     "support_tickets": "support_tickets.csv",
+    "postal_codes": "postal_codes.csv",
+    "stores": "stores.csv",
+    "services": "services.csv",
+    "providers": "providers.csv",
+    "order_status_events": "order_status_events.parquet",
+    "service_bookings": "service_bookings.parquet",
 }
 
 

@@ -22,6 +22,7 @@ import structlog
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from c360_contract.database import DatabaseUrl
 from c360_contract.progress import (
     PIPELINE_FINISHED,
     PIPELINE_STARTED,
@@ -33,9 +34,11 @@ from c360_contract.progress import (
 )
 from c360_contract.warehouse import warehouse_lock
 from c360_spark_processing.columns import business_date
-from c360_spark_processing.dimensions import dim_products
+from c360_spark_processing.database import database_bytes
+from c360_spark_processing.dimensions import dimension_tables
 from c360_spark_processing.extract import read_sources
 from c360_spark_processing.facts import Facts, build_facts
+from c360_spark_processing.forecast import BACKTEST_COLUMNS, DAY_COLUMNS, demand_forecast
 from c360_spark_processing.gates import GateError, gates_manifest, source_gates
 from c360_spark_processing.golden_record import build_golden_record
 from c360_spark_processing.identity import resolve_identities
@@ -62,6 +65,12 @@ from c360_spark_processing.run_control import RunPlan, RunResult, log_rejection,
 from c360_spark_processing.settings import PipelineSettings, code_version
 
 CUSTOMER_TABLES: tuple[str, ...] = ("fact_orders", "fact_support_tickets", "customer_profile")
+OPERATIONS_FACTS: tuple[str, ...] = (
+    "fact_order_events",
+    "fact_order_fulfilment",
+    "fact_service_bookings",
+    "fact_product_views",
+)
 IDENTITY_SOURCES: Mapping[str, str] = {
     "crm": "crm_customers",
     "ecommerce": "ecommerce_accounts",
@@ -149,7 +158,7 @@ class _Run:
             "started_at": _iso(self.started),
             "finished_at": _iso(self.clock()),
             "input_fingerprint": self.plan.fingerprint,
-            "input_dir": str(self.plan.input_dir.resolve()),
+            "input_dir": _input_name(self.plan.input_dir),
             "code_version": code_version(),
             "master": self.spark.conf.get("spark.master", None),
             "driver_memory": self.spark.conf.get("spark.driver.memory", None),
@@ -165,6 +174,17 @@ class _Run:
             ),
             "settings": self.settings.model_dump(mode="json"),
         }
+
+
+def _input_name(input_dir: Path | DatabaseUrl) -> str:
+    """The input as the manifest names it: the absolute directory, or the URL without password."""
+    return input_dir.redacted if isinstance(input_dir, DatabaseUrl) else str(input_dir.resolve())
+
+
+def _input_bytes(input_dir: Path | DatabaseUrl) -> int:
+    return (
+        database_bytes(input_dir) if isinstance(input_dir, DatabaseUrl) else input_bytes(input_dir)
+    )
 
 
 def _iso(moment: datetime) -> str:
@@ -240,6 +260,7 @@ def _facts(run: _Run, facts: Facts) -> Facts:
             "fact_support_tickets", facts.fact_support_tickets, sort_by="customer_id"
         ),
         "fact_sessions": run.table("fact_sessions", facts.fact_sessions),
+        **{name: run.table(name, getattr(facts, name)) for name in OPERATIONS_FACTS},
     }
     return Facts(**published, **per_customer, sessions=facts.sessions)
 
@@ -254,6 +275,20 @@ def _sessions_manifest(run: _Run, facts: Facts) -> dict[str, int]:
         "fact_sessions": published,
         "without_session_start": sessions - published,
     }
+
+
+def _forecast(run: _Run, facts: Facts, as_of: date) -> list[dict[str, Any]]:
+    """Publish the demand forecast (one row per series and day ahead) and its backtest (one row
+    per series); the backtest also goes into the manifest."""
+    rows = run.write(
+        demand_forecast(facts.fact_order_lines, as_of, run.settings),
+        run.staging.work_path("demand_forecast"),
+    )
+    run.table("demand_forecast", rows.select(*DAY_COLUMNS), files=1)
+    backtest = run.table(
+        "demand_forecast_backtest", rows.select(*BACKTEST_COLUMNS).distinct(), files=1
+    )
+    return [r.asDict() for r in backtest.orderBy("category", "measure").collect()]
 
 
 def _check(run: _Run, profile: DataFrame, crosswalk: DataFrame, facts: Facts) -> None:
@@ -291,7 +326,7 @@ def _check(run: _Run, profile: DataFrame, crosswalk: DataFrame, facts: Facts) ->
 
 def run_pipeline(
     spark: SparkSession,
-    input_dir: Path,
+    input_dir: Path | DatabaseUrl,
     warehouse: Path,
     settings: PipelineSettings,
     as_of: date | None = None,
@@ -337,7 +372,7 @@ def build_snapshot(
     started = clock()
     staging = Staging(warehouse, new_snapshot_id(started, plan.fingerprint))
     staging.create()
-    partitions = size_shuffle_partitions(input_bytes(plan.input_dir), settings)
+    partitions = size_shuffle_partitions(_input_bytes(plan.input_dir), settings)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     run = _Run(spark, staging, plan, settings, accept_shrink, started, clock, stages)
     log.info(
@@ -378,7 +413,8 @@ def _reject(run: _Run, exc: GateError) -> None:
 def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
     settings = run.settings
     with run.stage("ingest") as rows:
-        loaded = _ingest(run, read_sources(run.spark, run.plan.input_dir))
+        raw = read_sources(run.spark, run.plan.input_dir, settings.jdbc_partitions)
+        loaded = _ingest(run, raw)
         sources = run.sources
         rows["rows_in"] = sum(s["rows_read"] for s in sources.values())
         rows["rows_out"] = sum(s["rows_loaded"] for s in sources.values())
@@ -415,7 +451,8 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
                 materialize=lambda name, df: run.write(df, run.staging.work_path(name)),
             ),
         )
-        run.table("dim_products", dim_products(loaded["products"]), files=1)
+        for name, dimension in dimension_tables(loaded).items():
+            run.table(name, dimension, files=1)
         sessions = _sessions_manifest(run, facts)
         rows["rows_in"] = sources["orders"]["rows_loaded"] + sources["order_lines"]["rows_loaded"]
         rows["rows_out"] = (
@@ -454,6 +491,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         marts = build_marts(profile, facts, loaded["products"], settings)
         for name, mart in sorted(marts.items()):
             run.table(name, mart, files=1)
+        forecast = _forecast(run, facts, as_of)
         rows["rows_in"] = run.tables["customer_profile"]["rows"]
         rows["rows_out"] = sum(run.tables[name]["rows"] for name in marts)
     with run.stage("publish") as rows:
@@ -468,6 +506,7 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
         },
         "models": models.manifest,
         "sessions": sessions,
+        "forecast": forecast,
     }
     run.staging.publish(manifest)
     return manifest

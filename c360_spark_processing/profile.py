@@ -51,10 +51,11 @@ ZERO_COUNTS: tuple[str, ...] = (
     "total_sessions", "app_sessions", "web_sessions", "sessions_last_90d", "product_views",
     "add_to_carts", "checkout_starts", "app_purchases", "converting_sessions",
     "total_tickets", "open_tickets", "tickets_last_365d", "low_csat_tickets",
+    "service_bookings", "completed_bookings",
 )  # fmt: skip
 ZERO_MONEY: tuple[str, ...] = (
     "gross_revenue", "refunded_amount", "net_revenue", "total_discount", "total_cost",
-    "net_margin", "spend_last_365d", "digital_conversion_rate",
+    "net_margin", "spend_last_365d", "digital_conversion_rate", "service_spend",
 )  # fmt: skip
 MODEL_COLUMNS: dict[str, str] = {
     "p_alive": "double",
@@ -88,6 +89,8 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     # support
     "total_tickets", "open_tickets", "tickets_last_365d", "avg_csat", "avg_csat_last_365d",
     "low_csat_tickets", "avg_first_response_hours", "avg_resolution_hours", "last_ticket_date",
+    # services
+    "service_bookings", "completed_bookings", "service_spend",
     # scores
     "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "fm_score",
     "rfm_score", "rfm_segment", "rfm_action", "engagement_score", "support_score",
@@ -108,7 +111,8 @@ ROUNDED_2DP: tuple[str, ...] = (
     "net_margin", "avg_order_value", "spend_last_365d", "avg_csat", "avg_csat_last_365d",
     "avg_first_response_hours", "avg_resolution_hours", "monetary", "support_score",
     "customer_health_score", "total_spent", "clv_net_revenue", "clv_net_margin",
-    "predicted_clv_12m", "spend_to_next_tier", "heuristic_clv_12m", "expected_order_value",
+    "predicted_clv_12m", "spend_to_next_tier", "service_spend", "heuristic_clv_12m",
+    "expected_order_value",
 )  # fmt: skip
 ROUNDED_RATE: tuple[str, ...] = ("churn_risk_score", "p_alive", "churn_probability")
 ROUNDED_4DP: tuple[str, ...] = ("expected_purchases_90d", "expected_purchases_365d")
@@ -250,6 +254,7 @@ def build_customer_profile(
         .join(facts.customer_orders, "customer_id", "left")
         .join(facts.customer_digital, "customer_id", "left")
         .join(facts.customer_support, "customer_id", "left")
+        .join(facts.customer_services, "customer_id", "left")
         .fillna(0, subset=list(ZERO_COUNTS))
         .fillna(0.0, subset=list(ZERO_MONEY))
         .fillna(False, subset=["uses_app"])

@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 import structlog
 
+from c360_contract.database import DatabaseUrl
 from c360_contract.progress import PIPELINE_FINISHED, PIPELINE_REJECTED
 from c360_contract.warehouse import current_manifest
+from c360_spark_processing.database import check_tables, database_fingerprint
 from c360_spark_processing.inputs import InputRejectedError, check_inputs
 from c360_spark_processing.publish import input_fingerprint
 
@@ -31,9 +33,10 @@ class RunResult:
 
 @dataclass(frozen=True)
 class RunPlan:
-    """What a run starts from: its input, that input's fingerprint and the current manifest."""
+    """What a run starts from: its input (a directory of exports or a database), that input's
+    fingerprint and the current manifest."""
 
-    input_dir: Path
+    input_dir: Path | DatabaseUrl
     warehouse: Path
     fingerprint: str
     previous: dict[str, Any] | None
@@ -53,21 +56,28 @@ def log_rejection(exc: InputRejectedError) -> None:
     )
 
 
-def plan_run(input_dir: Path, warehouse: Path, force: bool) -> RunPlan | RunResult:
+def plan_run(input_dir: Path | DatabaseUrl, warehouse: Path, force: bool) -> RunPlan | RunResult:
     """What the run builds from, or already its result when the input is unchanged since CURRENT
     (logged as the run's end). The caller holds the warehouse lock.
 
-    Raises `InputRejectedError` (logged) when an export is missing or a Parquet file unreadable.
+    Raises `InputRejectedError` (logged) when an export (a database: a table) is missing or a
+    Parquet file unreadable. A database's tables are checked before its fingerprint, which reads
+    them.
     """
-    if not input_dir.is_dir():
-        raise FileNotFoundError(f"input directory not found: {input_dir}")
-    fingerprint = input_fingerprint(input_dir)
-    previous = current_manifest(warehouse)
-    if not force and previous is not None and previous["input_fingerprint"] == fingerprint:
-        log.info(PIPELINE_FINISHED, outcome="skipped", snapshot_id=previous["snapshot_id"])
-        return RunResult("skipped", previous["snapshot_id"], previous)
     try:
-        check_inputs(input_dir)
+        if isinstance(input_dir, DatabaseUrl):
+            check_tables(input_dir)
+            fingerprint = database_fingerprint(input_dir)
+        elif not input_dir.is_dir():
+            raise FileNotFoundError(f"input directory not found: {input_dir}")
+        else:
+            fingerprint = input_fingerprint(input_dir)
+        previous = current_manifest(warehouse)
+        if not force and previous is not None and previous["input_fingerprint"] == fingerprint:
+            log.info(PIPELINE_FINISHED, outcome="skipped", snapshot_id=previous["snapshot_id"])
+            return RunResult("skipped", previous["snapshot_id"], previous)
+        if isinstance(input_dir, Path):
+            check_inputs(input_dir)
     except InputRejectedError as exc:
         log_rejection(exc)
         raise

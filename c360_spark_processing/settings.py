@@ -196,6 +196,62 @@ class PipelineSettings(BaseSettings):
         description="Born in or after the year -> that generation; before the last -> Silent.",
     )
 
+    # --- operations: deliveries (docs/metrics.md "Operations") ---
+    delivery_promise_hours: float = Field(
+        default=72.0,
+        gt=0,
+        description="An immediate shipped order is on time when delivered within this many hours "
+        "of being placed.",
+    )
+    delivery_slot_hours: float = Field(
+        default=2.0,
+        gt=0,
+        description="A scheduled order is on time when delivered before the start of its slot "
+        "(scheduled_for) plus this many hours.",
+    )
+    distance_band_edges_km: list[float] = Field(
+        default=[5.0, 15.0, 30.0],
+        description="Distance bands from the fulfilling store (and of bookings from their "
+        "provider), lower edge inclusive: 0-5, 5-15, 15-30, 30+ km.",
+    )
+    earth_radius_km: float = Field(
+        default=6371.0, gt=0, description="Sphere radius of the haversine distances."
+    )
+
+    # --- sources in PostgreSQL (`c360 pipeline --input postgresql://...`) ---
+    jdbc_driver_jar: Path = Field(
+        default=Path("/usr/share/java/postgresql.jar"),
+        description="The PostgreSQL JDBC driver jar (Debian: libpostgresql-jdbc-java); put on "
+        "Spark's classpath when the input is a database.",
+    )
+    jdbc_partitions: int = Field(
+        default=8,
+        ge=1,
+        description="Partitions the large source tables are read in (split on their id's hash).",
+    )
+
+    # --- demand forecast (docs/metrics.md "Demand forecast") ---
+    forecast_horizon_days: int = Field(
+        default=28, ge=7, le=28, description="Days after as-of the demand forecast covers."
+    )
+    forecast_backtest_weeks: int = Field(
+        default=8,
+        ge=1,
+        description="Weeks before as-of the rolling-origin backtest evaluates (one origin a week).",
+    )
+    forecast_intermittent_share: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="A series with at least this share of zero days is intermittent: forecast "
+        "with TSB instead of ETS.",
+    )
+    forecast_buckets: int = Field(
+        default=16,
+        ge=1,
+        description="Hash buckets of series the forecast runs in (one pandas task per bucket).",
+    )
+
     # --- publish gates (docs/metrics.md "Publish gates"): checked per source right after ingest ---
     max_quarantined_share: float = Field(
         default=0.05,
@@ -213,8 +269,9 @@ class PipelineSettings(BaseSettings):
         default=0.05,
         ge=0,
         le=1,
-        description="order_lines passes when at most this share of its rows read are orphan_line "
-        "(lines of quarantined or missing orders).",
+        description="order_lines (order_status_events) passes when at most this share of its rows "
+        "read are orphan_line (orphan_event): lines (status events) of quarantined or missing "
+        "orders.",
     )
     min_rows_loaded_ratio: float = Field(
         default=0.5,
@@ -301,6 +358,7 @@ class PipelineSettings(BaseSettings):
         "monetary_score_amounts",
         "engagement_session_thresholds",
         "churn_risk_thresholds",
+        "distance_band_edges_km",
         "churn_probability_thresholds",
     )
     @classmethod

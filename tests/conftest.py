@@ -16,9 +16,17 @@ pytest_plugins = ["tests.databases"]
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
+    from c360_spark_processing.settings import PipelineSettings
     from c360_spark_processing.spark import start_spark
 
-    session = start_spark(app_name="c360-tests", master="local[2]", shuffle_partitions=2)
+    # The PostgreSQL JDBC driver, when the machine has it, for the database-source tests.
+    jar = PipelineSettings().jdbc_driver_jar
+    session = start_spark(
+        app_name="c360-tests",
+        master="local[2]",
+        shuffle_partitions=2,
+        extra_conf={"spark.jars": str(jar)} if jar.is_file() else None,
+    )
     yield session
     session.stop()
 

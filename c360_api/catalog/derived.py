@@ -15,6 +15,16 @@ copy is loaded, so a snapshot answers correctly from the first request.
   for an earlier end of window (one definition, a table macro).
 - `cohort_activity`, `revenue_by_first_day`, `orders_hourly`, `product_daily`, `sessions_daily`:
   additive cubes at the business-day grain, so any window sums them exactly.
+- Operations: `payments_daily` (orders by day, hour, channel, payment method and statuses),
+  `fulfilment_daily` (shipped and store orders by day, hour, channel, fulfilment and distance
+  band, with the funnel steps reached, deliveries and on-time counts), `location_daily` (orders
+  by day and place), `category_status_daily`, `discount_daily`, `distance_daily` (orders and
+  bookings by whole kilometre), `bookings` and `product_views` (in-memory copies of their facts).
+- Customer groups: `customer_attributes` (per customer key: home city and state, gender,
+  generation, contact details, and the segments of the customer-analytics metrics),
+  `customer_groups` (one bitstring of customer keys per group) and `group_daily` (completed
+  orders and revenue per day and group). Buyers of a group in a window are
+  `bit_count(group mask & the window's buyers)`: exact, without touching orders.
 """
 
 from __future__ import annotations
@@ -94,7 +104,8 @@ DERIVED: tuple[Derived | Macro, ...] = (
     Derived(
         "product_daily",
         "SELECT order_date, product_id, category, sum(quantity)::BIGINT AS units, "
-        "count(DISTINCT order_id)::BIGINT AS orders, sum(line_amount) AS revenue "
+        "count(DISTINCT order_id)::BIGINT AS orders, sum(line_amount) AS revenue, "
+        "sum(line_cost) AS cost "
         "FROM fact_order_lines WHERE status = 'completed' GROUP BY ALL",
     ),
     Derived(
@@ -102,6 +113,131 @@ DERIVED: tuple[Derived | Macro, ...] = (
         "SELECT session_date, traffic_source, count(*)::BIGINT AS sessions, "
         "count(*) FILTER (WHERE converted)::BIGINT AS converted_sessions "
         "FROM fact_sessions GROUP BY ALL",
+    ),
+)
+
+
+# Customer segments of the customer-analytics metrics, from the profile (lifetime, as of the
+# snapshot): big spenders, frequent buyers, and buyers paying mostly cash or mostly online.
+HIGH_VALUE_MIN_REVENUE = 1000
+FREQUENT_MIN_ORDERS = 5
+
+OPERATIONS: tuple[Derived | Macro, ...] = (
+    Derived(
+        "payments_daily",
+        "SELECT order_date, hour(order_local_ts)::INTEGER AS hour, channel, payment_method, "
+        "status, payment_status, count(*)::BIGINT AS orders, sum(gross_amount) AS gross_amount, "
+        "sum(net_amount) AS net_amount FROM fact_order_fulfilment GROUP BY ALL",
+    ),
+    Derived(
+        "fulfilment_daily",
+        """SELECT order_date, hour(order_local_ts)::INTEGER AS hour, channel, status, fulfilment,
+               coalesce(distance_band, 'unknown') AS distance_band, count(*)::BIGINT AS orders,
+               count(coalesce(placed_at, paid_at, packed_at, shipped_at, delivered_at))::BIGINT
+                   AS reached_placed,
+               count(coalesce(paid_at, packed_at, shipped_at, delivered_at))::BIGINT
+                   AS reached_paid,
+               count(coalesce(packed_at, shipped_at, delivered_at))::BIGINT AS reached_packed,
+               count(coalesce(shipped_at, delivered_at))::BIGINT AS reached_shipped,
+               count(delivered_at)::BIGINT AS delivered,
+               coalesce(sum(delivery_hours), 0) AS delivery_hours,
+               count(*) FILTER (WHERE on_time)::BIGINT AS on_time,
+               count(lead_time_hours)::BIGINT AS scheduled,
+               coalesce(sum(lead_time_hours), 0) AS lead_time_hours,
+               sum(net_amount) AS revenue
+        FROM fact_order_fulfilment GROUP BY ALL""",
+    ),
+    Derived(
+        "location_daily",
+        """SELECT order_date, postal_code, city, state, count(*)::BIGINT AS orders,
+               count(*) FILTER (WHERE status = 'completed')::BIGINT AS completed_orders,
+               sum(net_amount) AS revenue,
+               count(*) FILTER (WHERE channel <> 'store')::BIGINT AS shipped_orders,
+               count(delivered_at) FILTER (WHERE channel <> 'store')::BIGINT AS delivered,
+               coalesce(sum(delivery_hours) FILTER (WHERE channel <> 'store'), 0)
+                   AS delivery_hours,
+               count(*) FILTER (WHERE on_time AND channel <> 'store')::BIGINT AS on_time
+        FROM fact_order_fulfilment GROUP BY ALL""",
+    ),
+    Derived(
+        "category_status_daily",
+        "SELECT order_date, category, status, count(DISTINCT order_id)::BIGINT AS orders, "
+        "sum(line_amount) AS amount FROM fact_order_lines "
+        "WHERE status IN ('completed', 'refunded') GROUP BY ALL",
+    ),
+    Derived(
+        "discount_daily",
+        """SELECT l.order_date,
+               CASE WHEN l.line_amount >= l.quantity * p.list_price THEN 'none'
+                    WHEN l.line_amount >= 0.9 * l.quantity * p.list_price THEN '0-10'
+                    WHEN l.line_amount >= 0.8 * l.quantity * p.list_price THEN '10-20'
+                    ELSE '20+' END AS discount_level,
+               count(*)::BIGINT AS lines, sum(l.quantity)::BIGINT AS units,
+               sum(l.line_amount) AS revenue, sum(l.line_cost) AS cost,
+               sum(l.quantity * p.list_price) AS list_value
+        FROM fact_order_lines l JOIN dim_products p USING (product_id)
+        WHERE l.status = 'completed' GROUP BY ALL""",
+    ),
+    Derived(
+        "distance_daily",
+        """SELECT order_date AS day, 'orders' AS kind,
+               least(floor(distance_km), 10000)::INTEGER AS km,
+               count(*)::BIGINT AS n, sum(distance_km) AS total_km
+        FROM fact_order_fulfilment WHERE distance_km IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT booking_date, 'bookings', least(floor(distance_km), 10000)::INTEGER,
+               count(*)::BIGINT, sum(distance_km)
+        FROM fact_service_bookings WHERE distance_km IS NOT NULL GROUP BY ALL""",
+    ),
+    Derived("bookings", "SELECT * FROM fact_service_bookings"),
+    Derived("product_views", "SELECT * FROM fact_product_views"),
+    Derived(
+        "customer_attributes",
+        f"""SELECT k.customer_key, p.city, p.state,
+               coalesce(p.gender, 'unknown') AS gender, p.generation,
+               CASE WHEN p.email IS NOT NULL AND p.phone IS NOT NULL THEN 'email and phone'
+                    WHEN p.email IS NOT NULL THEN 'email only'
+                    WHEN p.phone IS NOT NULL THEN 'phone only'
+                    ELSE 'no contact' END AS contact,
+               p.net_revenue >= {HIGH_VALUE_MIN_REVENUE} AS high_value,
+               p.total_orders >= {FREQUENT_MIN_ORDERS} AS frequent_buyer,
+               c.cash_orders * 2 > p.total_orders AS cash_user,
+               p.total_orders > 0 AND c.cash_orders * 2 <= p.total_orders AS online_user
+        FROM customer_profile p JOIN customer_keys k USING (customer_id)
+        LEFT JOIN (SELECT customer_id, count(*) FILTER (
+                       WHERE payment_method IN ('cash', 'cash_on_delivery')) AS cash_orders
+                   FROM fact_orders WHERE status = 'completed' GROUP BY 1) c USING (customer_id)""",
+    ),
+    Derived(
+        "customer_groups_long",
+        """SELECT customer_key, 'city' AS dimension, city || '|' || state AS value
+           FROM customer_attributes WHERE city IS NOT NULL
+        UNION ALL SELECT customer_key, 'state', state FROM customer_attributes
+           WHERE state IS NOT NULL
+        UNION ALL SELECT customer_key, 'gender', gender FROM customer_attributes
+        UNION ALL SELECT customer_key, 'generation', generation FROM customer_attributes
+        UNION ALL SELECT customer_key, 'contact', contact FROM customer_attributes
+        UNION ALL SELECT customer_key, 'segment', 'high_value' FROM customer_attributes
+           WHERE high_value
+        UNION ALL SELECT customer_key, 'segment', 'frequent_buyers' FROM customer_attributes
+           WHERE frequent_buyer
+        UNION ALL SELECT customer_key, 'segment', 'cash_users' FROM customer_attributes
+           WHERE cash_user
+        UNION ALL SELECT customer_key, 'segment', 'online_users' FROM customer_attributes
+           WHERE online_user""",
+        keep=False,
+    ),
+    Derived(
+        "customer_groups",
+        "SELECT dimension, value, count(*)::BIGINT AS customers, "
+        "bitstring_agg(customer_key, 0, {max_customer_key}) AS members "
+        "FROM customer_groups_long GROUP BY ALL",
+    ),
+    Derived(
+        "group_daily",
+        "SELECT c.order_date, g.dimension, g.value, count(*)::BIGINT AS orders, "
+        "sum(c.net_amount) AS revenue "
+        "FROM completed c JOIN customer_groups_long g USING (customer_key) GROUP BY ALL",
     ),
 )
 
@@ -114,7 +250,7 @@ def statements(as_of: date, max_customer_key: int, keep: bool) -> list[tuple[str
     """
     values = {"as_of": as_of.isoformat(), "max_customer_key": max(max_customer_key, 0)}
     out = []
-    for d in DERIVED:
+    for d in (*DERIVED, *OPERATIONS):
         if isinstance(d, Macro):
             out.append(
                 (d.name, f"CREATE OR REPLACE MACRO {d.name}({d.parameters}) AS TABLE {d.sql}")

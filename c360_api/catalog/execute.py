@@ -1,9 +1,10 @@
 """Running a catalogue metric over one snapshot: bind the request's parameters, run each table's
 query, and hand the rows to the render layer.
 
-Binding resolves the time window (`start`/`end`, inclusive business-local dates; the whole
-snapshot by default) and refuses a window that ends after the snapshot's as-of or starts after it
-ends, so every query sees complete, valid parameters.
+Binding resolves the time window (`start`/`end`, inclusive business-local dates, or `days`, the
+last N days up to the as-of date; the whole snapshot by default) and refuses a window that ends
+after the snapshot's as-of or starts after it ends, and `days` given with `start` or `end`, so
+every query sees complete, valid parameters (`start` and `end`, whichever way they were given).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from c360_api.exceptions import InvalidParameterError
@@ -57,6 +58,21 @@ def bind(metric: Metric, raw: Mapping[str, Any], first_date: date, as_of: date) 
         values["limit"] = raw.get("limit", metric.page.default_limit)
         values["offset"] = raw.get("offset", 0)
     if metric.window:
+        days: int | None = raw.get("days")
+        if days is None and raw.get("start") is None and raw.get("end") is None:
+            days = metric.default_days
+        if days is not None:
+            given = [name for name in ("start", "end") if raw.get(name) is not None]
+            if given:
+                raise InvalidParameterError(
+                    f"days cannot be combined with {' or '.join(given)}: it is the window "
+                    "ending on the as-of date",
+                    parameter="days",
+                    conflicts_with=given,
+                )
+            start_of_days = as_of - timedelta(days=days - 1)
+            values.update(start=start_of_days, end=as_of, as_of=as_of, days=days)
+            return values
         end: date = raw.get("end") or as_of
         # A window that ends before the first order is valid (and empty), not a conflict.
         start: date = raw.get("start") or min(first_date, end)
@@ -77,7 +93,7 @@ def bind(metric: Metric, raw: Mapping[str, Any], first_date: date, as_of: date) 
             raise InvalidParameterError(
                 f"start {start} is after end {end}", parameter="start", end=end.isoformat()
             )
-        values.update(start=start, end=end, as_of=as_of)
+        values.update(start=start, end=end, as_of=as_of, days=(end - start).days + 1)
     return values
 
 

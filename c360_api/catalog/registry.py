@@ -9,14 +9,21 @@ from __future__ import annotations
 from c360_api.catalog import (
     behaviour,
     cohorts,
+    customer_analytics,
     customer_success,
     demand,
     finance,
+    geography,
     kpi,
     marketing,
     models,
+    order_operations,
     orders,
+    payments,
     product,
+    products,
+    recommendations,
+    services,
 )
 from c360_contract.catalog import Metric
 
@@ -30,6 +37,13 @@ CATALOG: tuple[Metric, ...] = (
     *demand.METRICS,
     *cohorts.METRICS,
     *behaviour.METRICS,
+    *payments.METRICS,
+    *order_operations.METRICS,
+    *customer_analytics.METRICS,
+    *products.METRICS,
+    *services.METRICS,
+    *geography.METRICS,
+    *recommendations.METRICS,
     *models.METRICS,
 )
 # OpenAPI tags of the catalogue's areas, with what each answers.
@@ -43,6 +57,13 @@ AREAS: dict[str, str] = {
     demand.AREA: "Revenue growth, top products and category demand.",
     cohorts.AREA: "Acquisition cohorts: sizes, retention, repeat purchase.",
     behaviour.AREA: "Repeat rate, new vs returning, time between orders, lifetime and value.",
+    payments.AREA: "Revenue by payment method, cash against online, failed payments, refunds.",
+    customer_analytics.AREA: "Customer segments, places, demographics, new against returning.",
+    products.AREA: "Best sellers, categories, price bands, trending products, stock alerts.",
+    services.AREA: "Service bookings: popular services, providers, locations, trends.",
+    geography.AREA: "Where orders go: heatmap, delivery zones, states, distances.",
+    recommendations.AREA: "Recommendations with their evidence: timing, restock, operations, "
+    "pricing, retention.",
     models.AREA: "Predictive models: the CLV model's holdout check, the churn model against its "
     "baselines, customer clusters.",
 }

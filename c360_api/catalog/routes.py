@@ -22,7 +22,7 @@ from c360_api.catalog.openapi import METRIC_ERRORS, metric_responses, response_m
 from c360_api.catalog.serve import serve_metric
 from c360_api.exceptions import C360Error
 from c360_api.render.negotiate import Representation
-from c360_contract.catalog import Metric, Param
+from c360_contract.catalog import MAX_WINDOW_DAYS, Metric, Param
 from c360_contract.scopes import Scope
 
 TABLE_PARAM = "table"
@@ -31,6 +31,8 @@ WINDOW = (
           f"{EARLIEST_START} on. Default: the snapshot's first order day."),
     Param("end", date, "Last day of the window (inclusive, business timezone). Default: the "
           "snapshot's as-of date; a later date is refused."),
+    Param("days", int, "The window as the last `days` days up to the snapshot's as-of date "
+          "(as-of included). Not with `start` or `end`.", ge=1, le=MAX_WINDOW_DAYS),
 )  # fmt: skip
 
 

@@ -13,6 +13,13 @@ from c360_spark_processing.facts.digital import (
     event_sessions,
     session_facts,
 )
+from c360_spark_processing.facts.operations import (
+    booking_facts,
+    customer_service_facts,
+    fulfilment_facts,
+    order_event_facts,
+    product_view_facts,
+)
 from c360_spark_processing.facts.orders import (
     attribute_orders,
     customer_order_facts,
@@ -34,10 +41,15 @@ class Facts:
     fact_order_lines: DataFrame
     fact_support_tickets: DataFrame
     fact_sessions: DataFrame
+    fact_order_events: DataFrame
+    fact_order_fulfilment: DataFrame
+    fact_service_bookings: DataFrame
+    fact_product_views: DataFrame
     sessions: DataFrame
     customer_orders: DataFrame
     customer_digital: DataFrame
     customer_support: DataFrame
+    customer_services: DataFrame
 
 
 Materialize = Callable[[str, DataFrame], DataFrame]
@@ -75,6 +87,25 @@ def build_facts(
     sessions = materialize(
         "event_sessions", event_sessions(loaded["app_events"], crosswalk, as_of, settings)
     )
+    events = materialize(
+        "order_event_facts",
+        order_event_facts(loaded["order_status_events"], attributed, as_of, settings),
+    )
+    bookings = materialize(
+        "booking_facts",
+        booking_facts(
+            loaded["service_bookings"],
+            crosswalk,
+            loaded["services"],
+            loaded["providers"],
+            loaded["postal_codes"],
+            as_of,
+            settings,
+        ),
+    )
+    fulfilment = fulfilment_facts(
+        attributed, orders, events, loaded["stores"], loaded["postal_codes"], settings
+    )
     return Facts(
         fact_orders=rounded(
             orders, ("gross_amount", "discount_amount", "cost_amount", "net_amount")
@@ -82,8 +113,15 @@ def build_facts(
         fact_order_lines=rounded(lines, ("line_amount", "line_cost")),
         fact_support_tickets=rounded(tickets, ("first_response_hours", "resolution_hours")),
         fact_sessions=session_facts(sessions, settings),
+        fact_order_events=events,
+        fact_order_fulfilment=rounded(
+            fulfilment, ("delivery_hours", "lead_time_hours", "gross_amount", "net_amount")
+        ),
+        fact_service_bookings=rounded(bookings, ("price", "revenue")),
+        fact_product_views=product_view_facts(loaded["app_events"], as_of, settings),
         sessions=sessions,
         customer_orders=customer_order_facts(orders, lines, as_of, settings),
         customer_digital=customer_digital_facts(sessions, as_of, settings),
         customer_support=customer_support_facts(tickets, as_of, settings),
+        customer_services=customer_service_facts(bookings),
     )

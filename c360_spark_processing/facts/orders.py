@@ -67,34 +67,39 @@ def line_amount(quantity: Column, unit_price: Column, discount: Column) -> Colum
     return quantity * unit_price - F.coalesce(discount, F.lit(0.0))
 
 
-def attribute_orders(
-    orders: DataFrame, crosswalk: DataFrame, as_of: date, settings: PipelineSettings
-) -> DataFrame:
-    """Orders up to as-of with their customer (by account_id when present, else by member_id)
-    and their business-local time and day.
+def with_buyer(frame: DataFrame, crosswalk: DataFrame) -> DataFrame:
+    """`frame` (an order or booking with account_id and member_id) with its customer: by
+    account_id when present (e-commerce account), else by member_id (loyalty card).
 
-    One equi-join on (source, record id) rather than two left joins, so store orders (null
-    account_id) are not all hashed to one partition.
+    One equi-join on (source, record id) rather than two left joins, so rows without an
+    account_id (store orders) are not all hashed to one partition.
     """
     buyers = crosswalk.filter(F.col("source").isin("ecommerce", "loyalty")).select(
         F.col("source").alias("_buyer_source"),
         F.col("source_record_id").alias("_buyer_id"),
         "customer_id",
     )
+    keyed = frame.withColumn(
+        "_buyer_source",
+        F.when(F.col("account_id").isNotNull(), "ecommerce").otherwise("loyalty"),
+    ).withColumn("_buyer_id", F.coalesce("account_id", "member_id"))
+    return keyed.join(buyers, ["_buyer_source", "_buyer_id"], "left").drop(
+        "_buyer_source", "_buyer_id"
+    )
+
+
+def attribute_orders(
+    orders: DataFrame, crosswalk: DataFrame, as_of: date, settings: PipelineSettings
+) -> DataFrame:
+    """Orders up to as-of with their customer (`with_buyer`) and their business-local time and
+    day."""
     timezone = settings.business_timezone
     dated = (
         orders.withColumn("order_local_ts", business_time(F.col("order_ts"), timezone))
         .withColumn("order_date", business_date(F.col("order_ts"), timezone))
         .filter(F.col("order_date") <= F.lit(as_of))
-        .withColumn(
-            "_buyer_source",
-            F.when(F.col("account_id").isNotNull(), "ecommerce").otherwise("loyalty"),
-        )
-        .withColumn("_buyer_id", F.coalesce("account_id", "member_id"))
     )
-    return dated.join(buyers, ["_buyer_source", "_buyer_id"], "left").drop(
-        "_buyer_source", "_buyer_id"
-    )
+    return with_buyer(dated, crosswalk)
 
 
 def order_line_facts(

@@ -68,7 +68,10 @@ def _ingest(
 ) -> tuple[DataFrame, dict[str, Any]]:
     """Validate once (kept in memory: an upload is small next to the retailer's exports), count
     every reason in one pass, publish the quarantine."""
-    raw = read_upload(run.spark, run.plan.input_dir, spec)
+    job = run.plan.input_dir
+    if not isinstance(job, Path):
+        raise TypeError(f"an upload is read from its job directory, not {job}")
+    raw = read_upload(run.spark, job, spec)
     names = raw.columns
     validated = keep(validate_upload(raw, spec))
     by_reason = {r[REASON]: int(r["count"]) for r in validated.groupBy(REASON).count().collect()}

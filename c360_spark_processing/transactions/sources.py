@@ -17,6 +17,12 @@ EMPTY_SOURCES: tuple[str, ...] = (
     "loyalty_members",
     "app_events",
     "support_tickets",
+    "postal_codes",
+    "stores",
+    "services",
+    "providers",
+    "order_status_events",
+    "service_bookings",
 )
 
 
@@ -40,6 +46,11 @@ def orders(rows: DataFrame) -> DataFrame:
             null.alias("traffic_source"),
             null.alias("ship_city"),
             null.alias("ship_state"),
+            null.alias("ship_postal_code"),
+            null.alias("store_id"),
+            null.alias("fulfilment"),
+            F.lit(None).cast("timestamp").alias("scheduled_for"),
+            null.alias("payment_status"),
         ),
         "orders",
     )  # fmt: skip

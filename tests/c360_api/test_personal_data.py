@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from c360_api.analytics.schemas import CustomerProfileSummary
 from c360_api.catalog.marketing import ChurnRiskCustomer
+from c360_api.catalog.recommendations import RetentionRow
 from c360_api.customers.schemas import SECTIONS
 from c360_contract.personal_data import PERSONAL_COLUMNS
 from c360_contract.uploads import TARGETS
@@ -62,11 +63,20 @@ LISTS: dict[str, tuple[dict[str, Any], type[BaseModel], str]] = {
         f"FROM customer_profile WHERE {CHURN_WHERE} ORDER BY total_spent DESC, customer_id "
         "LIMIT 1000",
     ),
+    "/recommendations/customer-retention": (
+        {"limit": 1000, "min_value": 0},
+        RetentionRow,
+        f"FROM customer_profile WHERE {CHURN_WHERE} ORDER BY total_spent DESC, customer_id "
+        "LIMIT 1000",
+    ),
 }
+# Routes whose postal codes count orders per postal code (the order heatmap): no row is one
+# order or one person, so they place no one and are served to every data scope.
+AGGREGATES: frozenset[str] = frozenset({"/geography/heatmap"})
 VIEW_ROUTES = ("/customers/{customer_id}", "/customers/lookup")
 # The same lists over a signed-in owner's workspace.
-WORKSPACE_LISTS = {f"/workspaces/{{workspace_id}}{path}": path for path in LISTS if path in {
-    "/marketing/churn-risk-customers"}}  # fmt: skip
+WORKSPACE = "/workspaces/{workspace_id}"
+WORKSPACE_LISTS = {WORKSPACE + path: path for path in LISTS}
 # Routes answering the caller's own account: its personal columns go to that caller only.
 OWN_ACCOUNT = {"/api/auth/me": {"email"}}
 
@@ -139,8 +149,13 @@ class TestEveryRouteIsCovered:
             for operation in operations.values()
             if _properties(operation["responses"].get("200", {}), components) & PERSONAL_COLUMNS
         }
-        assert personal_routes == set(LISTS) | set(VIEW_ROUTES) | set(WORKSPACE_LISTS) | set(
-            OWN_ACCOUNT
+        assert personal_routes == (
+            set(LISTS)
+            | set(VIEW_ROUTES)
+            | AGGREGATES
+            | set(WORKSPACE_LISTS)
+            | {WORKSPACE + path for path in AGGREGATES}
+            | set(OWN_ACCOUNT)
         )
 
 

@@ -13,6 +13,9 @@ from c360_mock_data.generator import GenerationReport
 from tests.c360_mock_data.conftest import normal_email, read_accounts, read_csv, read_events
 
 EVENT_TYPES = {"session_start", "product_view", "add_to_cart", "checkout_start", "purchase"}
+ORDER_EVENT_STATUSES = {
+    "placed", "paid", "packed", "shipped", "delivered", "cancelled", "payment_failed", "refunded",
+}  # fmt: skip
 
 
 def _unparseable(values: pd.Series, fmt: str) -> int:
@@ -39,6 +42,14 @@ def _observed(report: GenerationReport) -> dict[str, dict[str, int]]:
     tickets = read_csv(out, "support_tickets.csv")
     known_account = orders.account_id.isna() | orders.account_id.isin(set(accounts.account_id))
     known_member = orders.member_id.isna() | orders.member_id.isin(set(loyalty.member_id))
+    postal = read_csv(out, "postal_codes.csv")
+    services = read_csv(out, "services.csv")
+    status_events = pq.read_table(out / "order_status_events.parquet").to_pandas()
+    bookings = pq.read_table(out / "service_bookings.parquet").to_pandas()
+    booked_by_account = bookings.account_id.isna() | bookings.account_id.isin(
+        set(accounts.account_id)
+    )
+    booked_by_member = bookings.member_id.isna() | bookings.member_id.isin(set(loyalty.member_id))
     return {
         "crm_customers": {
             "invalid_birth_date": _unparseable(unique_crm.birth_date, "%Y-%m-%d"),
@@ -69,6 +80,27 @@ def _observed(report: GenerationReport) -> dict[str, dict[str, int]]:
             "invalid_email": _malformed(tickets.email),
             "invalid_created_at": _unparseable(tickets.created_at, "%Y-%m-%d %H:%M:%S"),
         },
+        "postal_codes": {"duplicate_record": int(postal.duplicated().sum())},
+        "stores": {
+            "invalid_opened_at": _unparseable(read_csv(out, "stores.csv").opened_at, "%Y-%m-%d")
+        },
+        "services": {"duplicate_record": int(services.duplicated().sum())},
+        "providers": {
+            "invalid_joined_at": _unparseable(read_csv(out, "providers.csv").joined_at, "%Y-%m-%d")
+        },
+        "order_status_events": {
+            "invalid_ts": int(status_events.ts.isna().sum()),
+            "invalid_status": int((~status_events.status.isin(ORDER_EVENT_STATUSES)).sum()),
+            "duplicate_record": int(status_events.duplicated().sum()),
+        },
+        "service_bookings": {
+            "missing_buyer": int((bookings.account_id.isna() & bookings.member_id.isna()).sum()),
+            "unknown_buyer": int((~booked_by_account | ~booked_by_member).sum()),
+            "invalid_booked_at": int(bookings.booked_at.isna().sum()),
+            "invalid_rating": int(
+                bookings.rating.notna().sum() - bookings.rating.between(1, 5).sum()
+            ),
+        },
     }
 
 
@@ -76,7 +108,19 @@ def test_injected_counts_match_the_files(dirty_export: GenerationReport) -> None
     injected = json.loads((dirty_export.out / "_truth" / "defects.json").read_text())["injected"]
     assert injected == dirty_export.defects
     assert _observed(dirty_export) == injected
-    assert all(count > 0 for kinds in injected.values() for count in kinds.values())
+    # Every defect is drawn where its expected count is not tiny (the services table has 24
+    # rows: at 2% it expects half a defect).
+    expected = {
+        source: dirty_export.rows[source] * 0.02 / len(kinds) for source, kinds in DEFECTS.items()
+    }
+    drawn = {
+        (source, defect): count
+        for source, kinds in injected.items()
+        for defect, count in kinds.items()
+        if expected[source] >= 1
+    }
+    assert all(count > 0 for count in drawn.values()), drawn
+    assert {source for source, _ in drawn} == set(DEFECTS) - {"services"}
 
 
 def test_defect_rate_is_about_the_requested_rate(dirty_export: GenerationReport) -> None:

@@ -3,6 +3,13 @@
 C1 buys online, in store (member card) and via app (refunded); C2 bought once long ago and has an
 open ticket; C3 is a prospect; C4 is a new store buyer with two loyalty cards. Records dated
 after AS_OF must be ignored.
+
+Operations: stores ST1 (at postal code 73302, 0.1 degree of latitude north of 73301: 11.119 km)
+and ST2 (1 degree north: 111.195 km); O1 is a scheduled order shipped from ST2 and delivered an
+hour into its slot, O3 an immediate one shipped from ST1 and delivered 73 h after it was placed
+(one hour past the 72 h promise), then refunded; O5 has no history; store orders are placed, paid
+and delivered at once at ST1. Bookings: C1 one completed and rated (and one after as-of), C4 one
+cancelled without rating, C2 one no-show; provider PR1 sits at 73301.
 """
 
 from __future__ import annotations
@@ -51,6 +58,22 @@ def world(spark: SparkSession) -> dict[str, DataFrame]:
     ).selectExpr(
         "*", "'card' AS payment_method", "CAST(NULL AS string) AS traffic_source",
         "CAST(NULL AS string) AS ship_city", "CAST(NULL AS string) AS ship_state",
+    ).join(
+        spark.createDataFrame(
+            [
+                ("O1", "73301", "ST2", "scheduled", _ts("2025-12-03 15:00:00"), "captured"),
+                ("O2", None, "ST1", "immediate", None, "captured"),
+                ("O3", "73301", "ST1", "immediate", None, "refunded"),
+                ("O4", "73301", "ST1", "immediate", None, "refunded"),
+                ("O5", "73301", "ST1", "immediate", None, "captured"),
+                ("O6", None, "ST1", "immediate", None, "captured"),
+                ("O7", "73301", "ST1", "immediate", None, "captured"),
+                ("O8", None, "ST1", "immediate", None, "failed"),
+            ],
+            "order_id string, ship_postal_code string, store_id string, fulfilment string, "
+            "scheduled_for timestamp, payment_status string",
+        ),
+        "order_id",
     )  # fmt: skip
     frames["order_lines"] = spark.createDataFrame(
         [
@@ -69,19 +92,19 @@ def world(spark: SparkSession) -> dict[str, DataFrame]:
     )
     frames["app_events"] = spark.createDataFrame(
         [
-            ("E1", "ACC1", "S1", _ts("2025-12-30 10:00:00"), "ios", "session_start"),
-            ("E2", "ACC1", "S1", _ts("2025-12-30 10:01:00"), "ios", "product_view"),
-            ("E3", "ACC1", "S1", _ts("2025-12-30 10:02:00"), "ios", "add_to_cart"),
-            ("E4", "ACC1", "S1", _ts("2025-12-30 10:03:00"), "ios", "purchase"),
-            ("E5", "ACC1", "S2", _ts("2025-09-01 10:00:00"), "web", "session_start"),
-            ("E6", "ACC1", "S2", _ts("2025-09-01 10:05:00"), "web", "product_view"),
-            ("E7", "ACC1", "S3", _ts("2026-01-02 10:00:00"), "web", "session_start"),
+            ("E1", "ACC1", "S1", _ts("2025-12-30 10:00:00"), "ios", "session_start", None),
+            ("E2", "ACC1", "S1", _ts("2025-12-30 10:01:00"), "ios", "product_view", "P1"),
+            ("E3", "ACC1", "S1", _ts("2025-12-30 10:02:00"), "ios", "add_to_cart", "P1"),
+            ("E4", "ACC1", "S1", _ts("2025-12-30 10:03:00"), "ios", "purchase", None),
+            ("E5", "ACC1", "S2", _ts("2025-09-01 10:00:00"), "web", "session_start", None),
+            ("E6", "ACC1", "S2", _ts("2025-09-01 10:05:00"), "web", "product_view", "P2"),
+            ("E6b", "ACC1", "S2", _ts("2025-09-01 10:06:00"), "web", "product_view", "P2"),
+            ("E7", "ACC1", "S3", _ts("2026-01-02 10:00:00"), "web", "session_start", None),
+            ("E8", "ACC1", "S3", _ts("2026-01-02 10:01:00"), "web", "product_view", "P1"),
         ],
         "event_id string, account_id string, session_id string, ts timestamp, platform string, "
-        "event_type string",
-    ).selectExpr(
-        "*", "CAST(NULL AS string) AS product_id", "CAST(NULL AS string) AS traffic_source"
-    )
+        "event_type string, product_id string",
+    ).selectExpr("*", "CAST(NULL AS string) AS traffic_source")
     frames["support_tickets"] = spark.createDataFrame(
         [
             (
@@ -146,6 +169,68 @@ def world(spark: SparkSession) -> dict[str, DataFrame]:
         "member_id string, email string, phone string, tier string, points_balance int, "
         "lifetime_points int, enrolled_at date",
     )
+    frames["postal_codes"] = spark.createDataFrame(
+        [
+            ("73301", "Austin", "TX", 30.0, -97.0),
+            ("73302", "Austin", "TX", 30.1, -97.0),
+            ("73303", "Waco", "TX", 31.0, -97.0),
+        ],
+        "postal_code string, city string, state string, lat double, lon double",
+    )
+    frames["stores"] = spark.createDataFrame(
+        [
+            ("ST1", "C360 Austin", "Austin", "TX", "73302", 30.1, -97.0, date(2020, 1, 1)),
+            ("ST2", "C360 Waco", "Waco", "TX", "73303", 31.0, -97.0, None),
+        ],
+        "store_id string, name string, city string, state string, postal_code string, "
+        "lat double, lon double, opened_at date",
+    )
+    frames["services"] = spark.createDataFrame(
+        [("SV1", "Deep Cleaning", "Cleaning", 159.0, 240), ("SV2", "Massage", "Beauty", 95.0, 60)],
+        "service_id string, name string, category string, base_price double, duration_minutes int",
+    )
+    frames["providers"] = spark.createDataFrame(
+        [("PR1", "Lee Services", "Austin", "TX", 30.0, -97.0, date(2021, 1, 1))],
+        "provider_id string, name string, city string, state string, lat double, lon double, "
+        "joined_at date",
+    )
+    events = {
+        "O1": [
+            ("placed", "2025-12-01 10:00:00"), ("paid", "2025-12-01 10:05:00"),
+            ("packed", "2025-12-02 09:00:00"), ("shipped", "2025-12-02 12:00:00"),
+            ("delivered", "2025-12-03 16:00:00"), ("refunded", "2026-01-03 10:00:00"),
+        ],
+        "O2": [("placed", "2025-06-15 09:00:00"), ("paid", "2025-06-15 09:00:00"),
+               ("delivered", "2025-06-15 09:00:00")],
+        "O3": [
+            ("placed", "2025-11-01 08:00:00"), ("paid", "2025-11-01 08:01:00"),
+            ("packed", "2025-11-01 12:00:00"), ("shipped", "2025-11-01 14:00:00"),
+            ("delivered", "2025-11-04 09:00:00"), ("refunded", "2025-11-10 10:00:00"),
+        ],
+        "O4": [("placed", "2025-12-20 08:00:00"), ("paid", "2025-12-20 08:00:30"),
+               ("cancelled", "2025-12-20 09:00:00")],
+        "O7": [("placed", "2026-01-05 12:00:00")],
+        "O8": [("placed", "2025-10-01 12:00:00"), ("payment_failed", "2025-10-01 12:00:00")],
+    }  # fmt: skip
+    frames["order_status_events"] = spark.createDataFrame(
+        [(order, status, _ts(ts)) for order, history in events.items() for status, ts in history],
+        "order_id string, status string, ts timestamp",
+    )
+    frames["service_bookings"] = spark.createDataFrame(
+        [
+            ("B1", "ACC1", None, "SV1", "PR1", _ts("2025-12-05 10:00:00"),
+             _ts("2025-12-07 15:00:00"), "completed", 100.0, "Austin", "TX", "73301", 5),
+            ("B2", None, "LOY3", "SV2", "PR1", _ts("2025-11-01 10:00:00"),
+             _ts("2025-11-02 15:00:00"), "cancelled", 80.0, "Austin", "TX", "73302", None),
+            ("B3", "ACC1", None, "SV1", "PR1", _ts("2026-01-02 10:00:00"),
+             _ts("2026-01-04 15:00:00"), "completed", 120.0, "Austin", "TX", "73301", 4),
+            ("B4", "ACC2", None, "SV2", "PR1", _ts("2025-07-01 10:00:00"),
+             _ts("2025-07-03 15:00:00"), "no_show", 50.0, "Waco", "TX", "73303", None),
+        ],
+        "booking_id string, account_id string, member_id string, service_id string, "
+        "provider_id string, booked_at timestamp, scheduled_for timestamp, status string, "
+        "price double, city string, state string, postal_code string, rating int",
+    )  # fmt: skip
     xw = [
         ("crm", "CRM1", "C1"), ("crm", "CRM2", "C2"), ("crm", "CRM3", "C3"),
         ("crm", "CRM4", "C4"), ("ecommerce", "ACC1", "C1"), ("ecommerce", "ACC2", "C2"),
@@ -170,7 +255,11 @@ def world(spark: SparkSession) -> dict[str, DataFrame]:
 
 def loaded(frames: dict[str, DataFrame]) -> dict[str, DataFrame]:
     """The `loaded` mapping the pipeline passes (crm/ecommerce unused by the analytics)."""
-    keys = ("products", "orders", "order_lines", "app_events", "support_tickets", "loyalty_members")
+    keys = (
+        "products", "orders", "order_lines", "app_events", "support_tickets", "loyalty_members",
+        "postal_codes", "stores", "services", "providers", "order_status_events",
+        "service_bookings",
+    )  # fmt: skip
     return {k: frames[k] for k in keys}
 
 

@@ -59,6 +59,11 @@ VALID: dict[str, dict[str, Any]] = {
         "traffic_source": "direct",
         "ship_city": "Austin",
         "ship_state": "TX",
+        "ship_postal_code": "73301",
+        "store_id": "ST-1",
+        "fulfilment": "immediate",
+        "scheduled_for": None,
+        "payment_status": "captured",
     },
     "order_lines": {"quantity": 2, "unit_price": 10.0, "discount": 1.0},
     "app_events": {
@@ -81,6 +86,45 @@ VALID: dict[str, dict[str, Any]] = {
         "status": "open",
         "csat": "5",
     },
+    "postal_codes": {"city": "Austin", "state": "TX", "lat": "30.267200", "lon": "-97.743100"},
+    "stores": {
+        "name": "C360 Austin Downtown",
+        "city": "Austin",
+        "state": "TX",
+        "postal_code": "73301",
+        "lat": "30.267200",
+        "lon": "-97.743100",
+        "opened_at": "2020-01-01",
+    },
+    "services": {
+        "name": "Deep Cleaning",
+        "category": "Cleaning",
+        "base_price": "159.00",
+        "duration_minutes": "240",
+    },
+    "providers": {
+        "name": "Lee Services",
+        "city": "Austin",
+        "state": "TX",
+        "lat": "30.300000",
+        "lon": "-97.700000",
+        "joined_at": "2021-05-01",
+    },
+    "order_status_events": {"status": "placed", "ts": datetime(2024, 3, 1, 12, 0, 0)},
+    "service_bookings": {
+        "account_id": "ACC-1",
+        "member_id": None,
+        "service_id": "SV-1",
+        "provider_id": "PR-1",
+        "booked_at": datetime(2024, 3, 1, 12, 0, 0),
+        "scheduled_for": datetime(2024, 3, 3, 9, 0, 0),
+        "status": "completed",
+        "price": 150.0,
+        "city": "Austin",
+        "state": "TX",
+        "postal_code": "73301",
+        "rating": 5,
+    },
 }
 
 ID_COLUMNS: dict[str, str] = {
@@ -92,6 +136,12 @@ ID_COLUMNS: dict[str, str] = {
     "order_lines": "line_id",
     "app_events": "event_id",
     "support_tickets": "ticket_id",
+    "postal_codes": "postal_code",
+    "stores": "store_id",
+    "services": "service_id",
+    "providers": "provider_id",
+    "order_status_events": "order_id",
+    "service_bookings": "booking_id",
 }
 
 

@@ -43,6 +43,24 @@ FILES = {
         "TCK-0000001,ann@x.com,2024-03-01 09:00:00,2024-03-01 10:00:00,,chat,billing,low,open,\n"
         "TCK-0000002,ann@x.com,2024-03-01 09:00:00\n"
     ),
+    "postal_codes.csv": (
+        "postal_code,city,state,lat,lon\n"
+        "73301,Austin,TX,30.267200,-97.743100\n"
+        "73302,Austin,TX,far north,-97.743100\n"
+    ),
+    "stores.csv": (
+        "store_id,name,city,state,postal_code,lat,lon,opened_at\n"
+        '"ST-0001","C360 Austin, Downtown",Austin,TX,73301,30.267200,-97.743100,2020-01-01\n'
+    ),
+    "services.csv": (
+        "service_id,name,category,base_price,duration_minutes\n"
+        "SV-001,Deep Cleaning,Cleaning,159.00,240\n"
+        "SV-002,Massage,Beauty,95.00\n"
+    ),
+    "providers.csv": (
+        "provider_id,name,city,state,lat,lon,joined_at\n"
+        "PR-00001,Lee Services,Austin,TX,30.300000,-97.700000,2021-05-01\n"
+    ),
     "app_events/dt=2024-03-01/part-00000.jsonl": (
         '{"event_id": "EV-1", "account_id": "ACC-0000001", "session_id": "S-1", '
         '"ts": "2024-03-01T12:00:00Z", "platform": "ios", "event_type": "session_start"}\n'
@@ -70,6 +88,40 @@ ORDERS = pa.table(
         "traffic_source": ["direct", "direct"],
         "ship_city": ["Austin", "Austin"],
         "ship_state": ["TX", "TX"],
+        "ship_postal_code": ["73301", "73301"],
+        "store_id": ["ST-0001", "ST-0001"],
+        "fulfilment": ["immediate", "immediate"],
+        "scheduled_for": pa.nulls(2, pa.timestamp("us", tz="UTC")),
+        "payment_status": ["captured", "captured"],
+    }
+)
+STATUS_EVENTS = pa.table(
+    {
+        "order_id": ["ORD-000000001", "ORD-000000002"],
+        "status": ["placed", "placed"],
+        "ts": pa.array(
+            [datetime(2024, 3, 1, 12, tzinfo=UTC), datetime(2024, 3, 2, 12, tzinfo=UTC)],
+            pa.timestamp("us", tz="UTC"),
+        ),
+    }
+)
+BOOKINGS = pa.table(
+    {
+        "booking_id": ["BK-000000001"],
+        "account_id": ["ACC-0000001"],
+        "member_id": pa.array([None], pa.string()),
+        "service_id": ["SV-001"],
+        "provider_id": ["PR-00001"],
+        "booked_at": pa.array([datetime(2024, 3, 1, 12, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
+        "scheduled_for": pa.array(
+            [datetime(2024, 3, 3, 9, tzinfo=UTC)], pa.timestamp("us", tz="UTC")
+        ),
+        "status": ["completed"],
+        "price": [150.0],
+        "city": ["Austin"],
+        "state": ["TX"],
+        "postal_code": ["73301"],
+        "rating": pa.array([None], pa.int32()),
     }
 )
 
@@ -96,6 +148,12 @@ EXPECTED = {
     "order_lines": (2, {"orphan_line": 1}),
     "app_events": (3, {"schema_mismatch": 1}),
     "support_tickets": (2, {"schema_mismatch": 1}),
+    "postal_codes": (2, {"schema_mismatch": 1}),
+    "stores": (1, {}),
+    "services": (2, {"schema_mismatch": 1}),
+    "providers": (1, {}),
+    "order_status_events": (2, {"orphan_event": 1}),
+    "service_bookings": (1, {}),
 }
 
 
@@ -107,6 +165,8 @@ def input_dir(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     pq.write_table(ORDERS, root / "orders.parquet")
+    pq.write_table(STATUS_EVENTS, root / "order_status_events.parquet")
+    pq.write_table(BOOKINGS, root / "service_bookings.parquet")
     (root / "order_lines.parquet").mkdir()
     pq.write_table(
         _lines("LN-0000000001", "ORD-000000001"), root / "order_lines.parquet/part-0.parquet"

@@ -131,6 +131,31 @@ class TestOrphanLines:
         assert gates("order_lines", counts(100, {"orphan_line": 6}), settings=settings) == []
 
 
+class TestOrphanStatusEvents:
+    """Status events of quarantined orders are orphans too: their own share, their own ceiling."""
+
+    def test_at_just_under_and_just_over_the_ceiling(self) -> None:
+        assert gates("order_status_events", counts(1000, {"orphan_event": 50})) == []
+        assert gates("order_status_events", counts(1000, {"orphan_event": 49})) == []
+        [failure] = source_gates(
+            "order_status_events", counts(1000, {"orphan_event": 51}), None, DEFAULTS
+        )
+        assert (failure.gate, failure.rows, failure.of_rows) == (GATE_ORPHANS, 51, 1000)
+        assert failure.top_reasons == (ReasonCount("orphan_event", 51),)
+
+    def test_own_defects_and_orphans_are_two_shares(self) -> None:
+        both = {"invalid_status": 30, "invalid_ts": 20, "orphan_event": 50}
+        assert gates("order_status_events", counts(1000, both)) == []
+        [failure] = source_gates(
+            "order_status_events",
+            counts(1000, {**both, "invalid_ts": 21}),
+            None,
+            DEFAULTS,
+        )
+        assert (failure.gate, failure.rows) == (GATE_QUARANTINED, 51)
+        assert {r.reason for r in failure.top_reasons} == {"invalid_status", "invalid_ts"}
+
+
 class TestRequiredSources:
     def test_a_required_source_must_load_a_row(self) -> None:
         [failure] = source_gates("products", counts(0), None, DEFAULTS)
@@ -163,6 +188,12 @@ class TestRequiredSources:
             "order_lines",
             "app_events",
             "support_tickets",
+            "postal_codes",
+            "stores",
+            "services",
+            "providers",
+            "order_status_events",
+            "service_bookings",
         }
         with pytest.raises(ValidationError, match="unknown sources"):
             PipelineSettings(required_sources=["orders", "ordres"])

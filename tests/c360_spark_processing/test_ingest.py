@@ -22,6 +22,7 @@ pytestmark = pytest.mark.spark
 
 DUP_CRM = {"id": "CRM-4", "first_name": "Dup"}
 DUP_LINE = {"id": "LN-8", "order_id": "ORD-1", "product_id": "P-1"}
+SLOT = datetime(2024, 3, 2, 9, 0, 0)
 
 # source -> list of (raw row overrides, expected quarantine reason or None when loaded)
 CASES: dict[str, list[tuple[dict[str, Any], str | None]]] = {
@@ -88,6 +89,31 @@ CASES: dict[str, list[tuple[dict[str, Any], str | None]]] = {
         ({"id": "ORD-9", "account_id": "ACC-1"}, None),
         ({"id": "ORD-9", "account_id": "ACC-1"}, "duplicate_record"),
         ({"id": None, "account_id": "ACC-1"}, "missing_id"),
+        ({"id": "ORD-10", "account_id": "ACC-1", "store_id": "ST-404"}, "unknown_store"),
+        ({"id": "ORD-10b", "account_id": "ACC-1", "store_id": None}, "unknown_store"),
+        # ST-3 was quarantined: its orders cascade.
+        ({"id": "ORD-10c", "account_id": "ACC-1", "store_id": "ST-3"}, "unknown_store"),
+        ({"id": "ORD-11", "account_id": "ACC-1", "fulfilment": "later"}, "invalid_fulfilment"),
+        ({"id": "ORD-11b", "account_id": "ACC-1", "fulfilment": None}, "invalid_fulfilment"),
+        (
+            {"id": "ORD-12", "account_id": "ACC-1", "fulfilment": "scheduled"},
+            "invalid_scheduled_for",
+        ),
+        (
+            {
+                "id": "ORD-12b",
+                "account_id": "ACC-1",
+                "fulfilment": "scheduled",
+                "scheduled_for": SLOT,
+            },
+            None,
+        ),
+        ({"id": "ORD-12c", "account_id": "ACC-1", "scheduled_for": SLOT}, "invalid_scheduled_for"),
+        (
+            {"id": "ORD-13", "account_id": "ACC-1", "payment_status": "paid"},
+            "invalid_payment_status",
+        ),
+        ({"id": "ORD-13b", "account_id": "ACC-1", "payment_status": "pending"}, None),
     ],
     "order_lines": [
         ({"id": "LN-1", "order_id": "ORD-1", "product_id": "P-1"}, None),
@@ -142,6 +168,72 @@ CASES: dict[str, list[tuple[dict[str, Any], str | None]]] = {
         ({"id": "TCK-8c", "channel": "fax"}, "invalid_channel"),
         ({"id": "TCK-8d", "status": "done"}, "invalid_status"),
     ],
+    "postal_codes": [
+        ({"id": "73301"}, None),
+        ({"id": "73301"}, "duplicate_record"),
+        ({"id": "7330"}, "invalid_postal_code"),
+        ({"id": "7330A"}, "invalid_postal_code"),
+        ({"id": "73302", "lat": "90.000001"}, "invalid_coordinates"),
+        ({"id": "73303", "lat": "90.0"}, None),
+        ({"id": "73304", "lon": "-180.000001"}, "invalid_coordinates"),
+        ({"id": "73305", "lon": "-180.000000"}, None),
+        ({"id": "73306", "lat": "north"}, "schema_mismatch"),
+        ({"id": "73307", "lon": None}, "schema_mismatch"),
+    ],
+    "stores": [
+        ({"id": "ST-1"}, None),
+        ({"id": "ST-2", "opened_at": "2024-13-01"}, None),
+        ({"id": "ST-3", "lat": "-90.5"}, "invalid_coordinates"),
+        ({"id": "ST-4", "lon": None}, "schema_mismatch"),
+    ],
+    "services": [
+        ({"id": "SV-1"}, None),
+        ({"id": "SV-2", "category": "Gardening"}, "invalid_category"),
+        ({"id": "SV-3", "base_price": "-0.01"}, "invalid_base_price"),
+        ({"id": "SV-3b", "base_price": "0.00"}, None),
+        ({"id": "SV-4", "duration_minutes": "0"}, "invalid_duration_minutes"),
+        ({"id": "SV-4b", "duration_minutes": "1"}, None),
+        ({"id": "SV-5", "duration_minutes": "1.5"}, "schema_mismatch"),
+    ],
+    "providers": [
+        ({"id": "PR-1"}, None),
+        ({"id": "PR-2", "joined_at": "N/A"}, None),
+        ({"id": "PR-3", "lon": "181"}, "invalid_coordinates"),
+    ],
+    "order_status_events": [
+        ({"order_id": "ORD-1", "status": "placed"}, None),
+        ({"order_id": "ORD-1", "status": "paid"}, None),
+        ({"order_id": "ORD-1", "status": "paid"}, "duplicate_record"),
+        ({"order_id": "ORD-1", "status": "returned"}, "invalid_status"),
+        ({"order_id": "ORD-1", "status": "delivered", "ts": None}, "invalid_ts"),
+        ({"order_id": "ORD-404", "status": "placed"}, "orphan_event"),
+        # ORD-3 was quarantined (missing_buyer): its history cascades.
+        ({"order_id": "ORD-3", "status": "placed"}, "orphan_event"),
+        ({"order_id": None, "status": "placed"}, "missing_id"),
+        ({"order_id": "ORD-2", "status": None}, "missing_id"),
+        ({"order_id": "ORD-2", "status": "placed"}, None),
+    ],
+    "service_bookings": [
+        ({"id": "BK-1"}, None),
+        ({"id": "BK-2", "rating": None}, None),
+        ({"id": "BK-3", "account_id": None}, "missing_buyer"),
+        ({"id": "BK-4", "account_id": "ACC-999"}, "unknown_buyer"),
+        ({"id": "BK-4b", "account_id": None, "member_id": "LOY-1"}, None),
+        ({"id": "BK-5", "booked_at": None}, "invalid_booked_at"),
+        ({"id": "BK-6", "scheduled_for": None}, "invalid_scheduled_for"),
+        ({"id": "BK-7", "service_id": "SV-2"}, "unknown_service"),
+        ({"id": "BK-8", "provider_id": "PR-404"}, "unknown_provider"),
+        ({"id": "BK-8b", "provider_id": None}, "unknown_provider"),
+        ({"id": "BK-9", "status": "done"}, "invalid_status"),
+        ({"id": "BK-10", "price": -0.01}, "invalid_price"),
+        ({"id": "BK-10b", "price": 0.0}, None),
+        ({"id": "BK-11", "rating": 0}, "invalid_rating"),
+        ({"id": "BK-11b", "rating": 6}, "invalid_rating"),
+        ({"id": "BK-11c", "rating": 1}, None),
+        ({"id": "BK-12", "price": None}, "schema_mismatch"),
+        # A copy that failed its schema does not make the other a duplicate.
+        ({"id": "BK-12", "price": 1.0}, None),
+    ],
 }
 
 EXPECTED_WARNINGS = {
@@ -152,6 +244,8 @@ EXPECTED_WARNINGS = {
     },
     "ecommerce_accounts": {("ACC-2", "invalid_email")},
     "loyalty_members": {("LOY-2", "invalid_email")},
+    "stores": {("ST-2", "invalid_opened_at")},
+    "providers": {("PR-2", "invalid_joined_at")},
 }
 
 
@@ -198,8 +292,11 @@ def test_quarantine_reasons(ingested, source):
 
 @pytest.mark.parametrize("source", list(CASES))
 def test_loaded_ids_and_schema(ingested, source):
-    expected = Counter(row["id"] for row, reason in CASES[source] if reason is None)
-    got = Counter(r[ID_COLUMNS[source]] for r in ingested[source].loaded)
+    id_column = ID_COLUMNS[source]
+    expected = Counter(
+        row.get("id", row.get(id_column)) for row, reason in CASES[source] if reason is None
+    )
+    got = Counter(r[id_column] for r in ingested[source].loaded)
     assert got == expected
     assert (
         ingested[source].result.loaded.schema.simpleString()

@@ -23,6 +23,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from c360_contract.progress import STAGES
+from c360_contract.vocabulary import SOURCES
 from c360_contract.warehouse import current_snapshot_id, snapshot_path, warehouse_lock
 from c360_spark_processing import pipeline
 from c360_spark_processing.pipeline import run_pipeline
@@ -37,7 +38,17 @@ TABLES = (
     "fact_order_lines",
     "fact_support_tickets",
     "fact_sessions",
+    "fact_order_events",
+    "fact_order_fulfilment",
+    "fact_service_bookings",
+    "fact_product_views",
     "dim_products",
+    "dim_stores",
+    "dim_services",
+    "dim_providers",
+    "dim_postal_codes",
+    "demand_forecast",
+    "demand_forecast_backtest",
     "customer_profile",
 )
 MARTS = (
@@ -90,16 +101,7 @@ def _quarantined(snapshot: Path, source: str) -> str:
 
 class TestReconciliation:
     def test_every_source_reconciles(self, manifest: dict[str, Any]) -> None:
-        assert set(manifest["sources"]) == {
-            "crm_customers",
-            "ecommerce_accounts",
-            "loyalty_members",
-            "products",
-            "orders",
-            "order_lines",
-            "app_events",
-            "support_tickets",
-        }
+        assert set(manifest["sources"]) == set(SOURCES)
         for source, counts in manifest["sources"].items():
             assert counts["rows_read"] == counts["rows_loaded"] + counts["rows_quarantined"], source
             assert sum(counts["quarantine_reasons"].values()) == counts["rows_quarantined"], source
@@ -113,6 +115,14 @@ class TestReconciliation:
             "support_tickets": f"read_csv('{raw_data}/support_tickets.csv', all_varchar=true)",
             "orders": f"read_parquet('{raw_data}/orders.parquet')",
             "order_lines": f"read_parquet('{raw_data}/order_lines.parquet')",
+            **{
+                s: f"read_csv('{raw_data}/{s}.csv', all_varchar=true)"
+                for s in ("postal_codes", "stores", "services", "providers")
+            },
+            **{
+                s: f"read_parquet('{raw_data}/{s}.parquet')"
+                for s in ("order_status_events", "service_bookings")
+            },
         }
         for source, relation in raw_counts.items():
             expected = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
@@ -126,12 +136,13 @@ class TestReconciliation:
     def test_injected_defects_are_quarantined_with_their_reason(
         self, manifest: dict[str, Any], raw_data: Path
     ) -> None:
-        """Each injected defect shows up under its own reason. Orders are checked separately
-        below: an account quarantined for a bad date also takes its orders with it."""
+        """Each injected defect shows up under its own reason. Orders and bookings are checked
+        separately below: an account quarantined for a bad date also takes its orders and
+        bookings with it."""
         injected = json.loads((raw_data / "_truth" / "defects.json").read_text())["injected"]
         checked = 0
         for source, defects in injected.items():
-            if source == "orders":
+            if source in ("orders", "service_bookings"):
                 continue
             reasons = manifest["sources"][source]["quarantine_reasons"]
             warnings = manifest["sources"][source].get("warnings", {})
@@ -199,6 +210,63 @@ class TestReconciliation:
         assert (
             manifest["sources"]["order_lines"]["quarantine_reasons"]["orphan_line"] == expected[0]
         )
+
+    def test_booking_reasons_match_an_independent_derivation(
+        self, manifest: dict[str, Any], snapshot: Path, raw_data: Path
+    ) -> None:
+        """As orders: missing buyer, buyer not loaded, no booked_at, then the rating."""
+        rows = (
+            duckdb.connect()
+            .execute(
+                f"""
+            WITH accounts AS (
+                SELECT account_id FROM read_json('{raw_data}/ecommerce_accounts.jsonl', format='newline_delimited', columns={{'account_id': 'VARCHAR'}})
+                EXCEPT SELECT account_id FROM {_quarantined(snapshot, "ecommerce_accounts")}
+            ),
+            members AS (
+                SELECT member_id FROM read_csv('{raw_data}/loyalty_members.csv', all_varchar=true)
+                EXCEPT SELECT member_id FROM {_quarantined(snapshot, "loyalty_members")}
+            )
+            SELECT reason, count(*) FROM (
+                SELECT CASE
+                    WHEN account_id IS NULL AND member_id IS NULL THEN 'missing_buyer'
+                    WHEN (account_id IS NOT NULL AND account_id NOT IN (SELECT * FROM accounts))
+                      OR (member_id IS NOT NULL AND member_id NOT IN (SELECT * FROM members)) THEN 'unknown_buyer'
+                    WHEN booked_at IS NULL THEN 'invalid_booked_at'
+                    WHEN rating NOT BETWEEN 1 AND 5 THEN 'invalid_rating'
+                END AS reason
+                FROM read_parquet('{raw_data}/service_bookings.parquet')
+            ) WHERE reason IS NOT NULL GROUP BY reason
+            """
+            )
+            .fetchall()
+        )
+        assert manifest["sources"]["service_bookings"]["quarantine_reasons"] == dict(rows)
+
+    def test_orphan_events_are_exactly_the_events_of_quarantined_orders(
+        self, manifest: dict[str, Any], snapshot: Path, raw_data: Path
+    ) -> None:
+        """An event is an orphan when its order did not load and no earlier rule (duplicate
+        copy, missing ts, unknown status) rejected it: an order quarantined for its buyer's
+        account can still carry event defects."""
+        expected = (
+            duckdb.connect()
+            .execute(
+                f"""
+                SELECT count(DISTINCT (order_id, status))
+                FROM read_parquet('{raw_data}/order_status_events.parquet')
+                WHERE order_id IN (SELECT order_id FROM {_quarantined(snapshot, "orders")})
+                  AND ts IS NOT NULL
+                  AND status IN ('placed', 'paid', 'packed', 'shipped', 'delivered',
+                                 'cancelled', 'payment_failed', 'refunded')
+                """
+            )
+            .fetchone()
+        )
+        assert expected is not None
+        assert expected[0] > 0
+        reasons = manifest["sources"]["order_status_events"]["quarantine_reasons"]
+        assert reasons["orphan_event"] == expected[0]
 
 
 class TestTables:
@@ -381,6 +449,108 @@ class TestSessions:
         products = db.execute("SELECT count(*) FROM dim_products").fetchone()
         assert products is not None
         assert products[0] > 300
+
+
+class TestOperations:
+    """Fulfilment and bookings recomputed with DuckDB from the raw exports."""
+
+    def test_fulfilment_follows_the_raw_histories(
+        self, db: duckdb.DuckDBPyConnection, manifest: dict[str, Any], raw_data: Path
+    ) -> None:
+        as_of = manifest["as_of"]
+        row = db.execute(
+            f"""
+            WITH ev AS (
+                SELECT DISTINCT order_id, status, ts
+                FROM read_parquet('{raw_data}/order_status_events.parquet')
+                WHERE ts IS NOT NULL AND timezone({NEW_YORK}, ts)::DATE <= DATE '{as_of}'
+            ),
+            want AS (
+                SELECT order_id, min(ts) FILTER (status = 'delivered') AS delivered_at,
+                       min(ts) FILTER (status = 'refunded') AS refunded_at
+                FROM ev GROUP BY order_id
+            )
+            SELECT count(*), (SELECT count(*) FROM fact_orders),
+                   count(*) FILTER (f.delivered_at IS DISTINCT FROM w.delivered_at
+                                    OR f.refunded_at IS DISTINCT FROM w.refunded_at),
+                   count(*) FILTER (f.delivered_at IS NOT NULL AND f.channel <> 'store'),
+                   -- Within one rounding step: Spark and DuckDB may round a half apart.
+                   count(*) FILTER ((f.delivery_hours IS NULL) <> (w.delivered_at IS NULL)
+                       OR abs(f.delivery_hours
+                              - (epoch(w.delivered_at) - epoch(f.order_ts)) / 3600) > 0.0051)
+            FROM fact_order_fulfilment f LEFT JOIN want w USING (order_id)
+            """
+        ).fetchone()
+        assert row is not None
+        rows, orders, wrong, shipped_delivered, wrong_hours = row
+        assert (rows, wrong, wrong_hours) == (orders, 0, 0)
+        assert shipped_delivered > 0
+
+    def test_distances_and_bands_are_haversine_from_the_store(
+        self, db: duckdb.DuckDBPyConnection, raw_data: Path
+    ) -> None:
+        row = db.execute(
+            f"""
+            WITH st AS (SELECT store_id, lat::DOUBLE AS lat, lon::DOUBLE AS lon
+                        FROM read_csv('{raw_data}/stores.csv', all_varchar=true)),
+            pc AS (SELECT DISTINCT postal_code, lat::DOUBLE AS lat, lon::DOUBLE AS lon
+                   FROM read_csv('{raw_data}/postal_codes.csv', all_varchar=true)),
+            o AS (SELECT order_id, store_id, ship_postal_code
+                  FROM read_parquet('{raw_data}/orders.parquet')),
+            d AS (
+                SELECT f.distance_km, f.distance_band,
+                       round(2 * 6371 * asin(sqrt(
+                           pow(sin(radians(pc.lat - st.lat) / 2), 2)
+                           + cos(radians(st.lat)) * cos(radians(pc.lat))
+                             * pow(sin(radians(pc.lon - st.lon) / 2), 2))), 3) AS km
+                FROM fact_order_fulfilment f JOIN o USING (order_id)
+                JOIN st ON st.store_id = o.store_id
+                JOIN pc ON pc.postal_code = o.ship_postal_code
+                WHERE f.channel <> 'store'
+            )
+            SELECT count(*), max(abs(distance_km - km)),
+                   count(*) FILTER (distance_band <> CASE WHEN km < 5 THEN '0-5'
+                       WHEN km < 15 THEN '5-15' WHEN km < 30 THEN '15-30' ELSE '30+' END),
+                   count(DISTINCT distance_band),
+                   (SELECT count(*) FROM fact_order_fulfilment
+                    WHERE channel = 'store' AND distance_band <> 'in_store')
+            FROM d
+            """
+        ).fetchone()
+        assert row is not None
+        rows, worst, wrong_bands, bands, store_not_in_store = row
+        assert rows > 0
+        assert worst < 1e-9
+        assert (wrong_bands, bands, store_not_in_store) == (0, 4, 0)
+
+    def test_bookings_up_to_as_of(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        manifest: dict[str, Any],
+        snapshot: Path,
+        raw_data: Path,
+    ) -> None:
+        as_of = manifest["as_of"]
+        row = db.execute(
+            f"""
+            SELECT count(*) FILTER (timezone({NEW_YORK}, booked_at)::DATE <= DATE '{as_of}'),
+                   sum(price) FILTER (status = 'completed'
+                                      AND timezone({NEW_YORK}, booked_at)::DATE <= DATE '{as_of}')
+            FROM read_parquet('{raw_data}/service_bookings.parquet')
+            WHERE booking_id NOT IN (SELECT booking_id
+                                     FROM {_quarantined(snapshot, "service_bookings")})
+            """
+        ).fetchone()
+        got = db.execute(
+            "SELECT count(*), sum(revenue), (SELECT sum(service_spend) FROM customer_profile) "
+            "FROM fact_service_bookings"
+        ).fetchone()
+        assert row is not None
+        assert got is not None
+        assert got[0] == row[0]
+        assert abs(got[1] - row[1]) < 0.01
+        # Bookings whose customer did not resolve are not in any profile.
+        assert got[2] <= got[1] + 0.01
 
 
 class TestIdentityResolution:

@@ -123,8 +123,10 @@ def spark_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
     @contextmanager
-    def session(master: str | None, memory: str | None) -> Iterator[object]:
-        calls.append({"master": master, "memory": memory})
+    def session(
+        master: str | None, memory: str | None, extra_conf: dict[str, str] | None = None
+    ) -> Iterator[object]:
+        calls.append({"master": master, "memory": memory, "conf": extra_conf})
         yield object()
 
     def build(_spark: object, plan: object, _settings: object, **kwargs: Any) -> None:
@@ -227,6 +229,7 @@ class TestBuildArguments:
         assert str(call["as_of"]) == "2025-06-30"
         assert call["master"] == "local[*]"
         assert call["memory"] == sized_driver_memory(machine_memory_bytes(), PipelineSettings())
+        assert call["conf"] == {}  # the JDBC driver only for a database input
 
     @pytest.mark.parametrize(
         ("flags", "env", "memory"),

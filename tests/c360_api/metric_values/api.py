@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +34,16 @@ class MetricApi:
         assert body["count"] == len(body["data"])
         return body
 
+    def tables(self, path: str, **params: Any) -> dict[str, list[Row]]:
+        """Every table of a multi-table answer; the count is the first table's rows."""
+        response = self.client.get(path, params=params, headers=headers("marketing"))
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        assert body["success"] is True
+        assert isinstance(body["data"], dict)
+        assert body["count"] == len(next(iter(body["data"].values())))
+        return dict(body["data"])
+
     def refused(self, path: str, **params: Any) -> dict[str, Any]:
         """The error envelope of a request the route must refuse with 422."""
         return error(self.client.get(path, params=params, headers=headers("marketing")), 422)
@@ -51,10 +62,17 @@ class MetricApi:
         return header, rows
 
 
+class Exact(float):
+    """A reference value published at its own precision (coordinates, one-decimal days of
+    cover): the answer must equal it, not a 2-decimal rounding of it."""
+
+
 def _same(got: Any, want: Any) -> bool:
     """Equal, floats as a correct rounding to 2 decimals of the unrounded reference."""
     if want is None or got is None:
         return got is None and want is None
+    if isinstance(want, Exact):
+        return isinstance(got, int | float) and abs(got - want) <= 1e-9
     if isinstance(want, float):
         return (
             isinstance(got, int | float)
@@ -91,5 +109,7 @@ def assert_csv_is_json(header: list[str], cells: list[list[str]], rows: Sequence
                 assert cell == ""
             elif isinstance(value, bool | str):
                 assert cell == str(value)
+            elif isinstance(value, list):
+                assert json.loads(cell) == value
             else:
                 assert float(cell) == value, (cell, value)

@@ -17,6 +17,7 @@ from c360_api.main import create_app
 from tests.c360_api.conftest import make_settings
 from tests.c360_api.metric_values.api import MetricApi
 from tests.c360_api.metric_values.reference import Reference
+from tests.c360_api.metric_values.reference_ops import OpsReference
 from tests.c360_api.metric_values.world import AS_OF, write_world
 
 
@@ -47,3 +48,8 @@ def api(world_warehouse: Path) -> Iterator[MetricApi]:
 @pytest.fixture(scope="session")
 def ref(world_raw: Path) -> Reference:
     return Reference(world_raw, AS_OF)
+
+
+@pytest.fixture(scope="session")
+def ops(world_raw: Path) -> OpsReference:
+    return OpsReference(world_raw, AS_OF)

@@ -49,7 +49,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from c360_mock_data.records import LINES_SCHEMA, ORDERS_SCHEMA
+from c360_mock_data.records import (
+    BOOKINGS_SCHEMA,
+    LINES_SCHEMA,
+    ORDER_STATUS_EVENTS_SCHEMA,
+    ORDERS_SCHEMA,
+)
+from tests.c360_api.metric_values import ops_world as ops
 
 AS_OF = date(2025, 6, 30)
 
@@ -488,22 +494,39 @@ def _order_exports(out: Path) -> None:
             for pid, name, category, price, cost in PRODUCTS
         ],
     )
-    orders = [
-        {
-            "order_id": o.order_id,
-            "account_id": None if o.channel == "store" else BY_KEY[o.person].account_id,
-            "member_id": BY_KEY[o.person].member_id,
-            "channel": o.channel,
-            "order_ts": datetime.fromisoformat(o.ts.replace("Z", "+00:00")),
-            "status": o.status,
-            "payment_method": "cash" if o.channel == "store" else "card",
-            "traffic_source": None if o.channel == "store" else "direct",
-            "ship_city": None if o.channel == "store" else "Austin",
-            "ship_state": None if o.channel == "store" else "TX",
-        }
-        for o in ORDERS
-    ]
+    orders = []
+    events = []
+    for o in ORDERS:
+        store = o.channel == "store"
+        how = ops.ops_of(o.number)
+        history, payment_status = ops.history(o.number, o.channel, o.status, o.ts)
+        orders.append(
+            {
+                "order_id": o.order_id,
+                "account_id": None if store else BY_KEY[o.person].account_id,
+                "member_id": BY_KEY[o.person].member_id,
+                "channel": o.channel,
+                "order_ts": datetime.fromisoformat(o.ts.replace("Z", "+00:00")),
+                "status": o.status,
+                "payment_method": ops.payment_method(o.number, o.channel),
+                "traffic_source": None if store else "direct",
+                "ship_city": None if store else ops.POSTAL_CODES[how.ship_postal][0],
+                "ship_state": None if store else "TX",
+                "ship_postal_code": None if store else how.ship_postal,
+                "store_id": how.store,
+                "fulfilment": "immediate" if how.slot is None else "scheduled",
+                "scheduled_for": None
+                if how.slot is None
+                else datetime.fromisoformat(how.slot.replace("Z", "+00:00")),
+                "payment_status": payment_status,
+            }
+        )
+        events += [{"order_id": o.order_id, "status": s, "ts": t} for s, t in history]
     pq.write_table(pa.Table.from_pylist(orders, schema=ORDERS_SCHEMA), out / "orders.parquet")
+    pq.write_table(
+        pa.Table.from_pylist(events, schema=ORDER_STATUS_EVENTS_SCHEMA),
+        out / "order_status_events.parquet",
+    )
     lines = [
         {
             "line_id": f"LN-{n:010d}",
@@ -540,10 +563,81 @@ def _event_exports(out: Path) -> None:
         _write_jsonl(out / "app_events" / f"dt={day}" / "part-00000.jsonl", records)
 
 
+def _operations_exports(out: Path) -> None:
+    _write_csv(
+        out / "postal_codes.csv",
+        [
+            {"postal_code": code, "city": city, "state": state, "lat": lat, "lon": lon}
+            for code, (city, state, lat, lon) in ops.POSTAL_CODES.items()
+        ],
+    )
+
+    def place(postal_code: str) -> dict[str, str]:
+        city, state, lat, lon = ops.POSTAL_CODES[postal_code]
+        return {"city": city, "state": state, "lat": lat, "lon": lon}
+
+    _write_csv(
+        out / "stores.csv",
+        [
+            {
+                "store_id": store_id,
+                "name": name,
+                **{k: v for k, v in place(code).items() if k in ("city", "state")},
+                "postal_code": code,
+                **{k: v for k, v in place(code).items() if k in ("lat", "lon")},
+                "opened_at": "2015-03-01",
+            }
+            for store_id, (name, code) in ops.STORES.items()
+        ],
+    )
+    _write_csv(
+        out / "services.csv",
+        [
+            {
+                "service_id": sid,
+                "name": name,
+                "category": category,
+                "base_price": price,
+                "duration_minutes": minutes,
+            }
+            for sid, (name, category, price, minutes) in ops.SERVICES.items()
+        ],
+    )
+    _write_csv(
+        out / "providers.csv",
+        [
+            {"provider_id": pid, "name": name, **place(code), "joined_at": "2020-01-01"}
+            for pid, (name, code) in ops.PROVIDERS.items()
+        ],
+    )
+    bookings = [
+        {
+            "booking_id": b.booking_id,
+            "account_id": None if b.by_member_only else BY_KEY[b.person].account_id,
+            "member_id": BY_KEY[b.person].member_id,
+            "service_id": b.service_id,
+            "provider_id": b.provider_id,
+            "booked_at": datetime.fromisoformat(b.booked_at.replace("Z", "+00:00")),
+            "scheduled_for": datetime.fromisoformat(b.scheduled_for.replace("Z", "+00:00")),
+            "status": b.status,
+            "price": b.price,
+            "city": ops.POSTAL_CODES[b.postal_code][0],
+            "state": ops.POSTAL_CODES[b.postal_code][1],
+            "postal_code": b.postal_code,
+            "rating": b.rating,
+        }
+        for b in ops.BOOKINGS
+    ]
+    pq.write_table(
+        pa.Table.from_pylist(bookings, schema=BOOKINGS_SCHEMA), out / "service_bookings.parquet"
+    )
+
+
 def write_world(out: Path) -> Path:
-    """The eight source exports of docs/data_model.md §1 into `out`."""
+    """The source exports of docs/data_model.md §1 into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     _persons_exports(out)
     _order_exports(out)
     _event_exports(out)
+    _operations_exports(out)
     return out
