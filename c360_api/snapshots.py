@@ -131,7 +131,9 @@ def _connect(
             continue
         table = ident(name)
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
-        for column in ENUM_COLUMNS.get(name, ()):
+        present = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+        # A snapshot published before a column existed still loads (its metrics say what it lacks).
+        for column in (c for c in ENUM_COLUMNS.get(name, ()) if c in present):
             enum, col = ident(f"{name}_{column}"), ident(column)
             if con.execute(f"SELECT count({col}) FROM {table}").fetchone() == (0,):
                 continue  # an ENUM needs at least one value

@@ -3,19 +3,21 @@
 `vl_convert.javascript_bundle()` bundles the Vega, Vega-Lite and Vega-Embed versions vl-convert
 renders PNG and SVG with (both take its default Vega-Lite version), so a chart in the browser is
 the picture `format=png` draws, and nothing is fetched from a CDN or copied into the repository.
-Bundling takes a few seconds, so the app builds it once in the background at start-up; its URL
-names the vl-convert version, so browsers may keep it for a year.
+Bundling takes a few seconds and vl-convert holds the GIL while it bundles, so the app builds it
+once at start-up in a child process (waited for by a background thread): in a thread of the API
+process it stalled the start and every request for those seconds. Its URL names the vl-convert
+version, so browsers may keep it for a year.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from importlib.metadata import version
-
-import vl_convert as vlc
 
 VERSION = version("vl-convert-python")
 # The dashboard script needs only vega-embed; it finds it on window.
@@ -38,6 +40,17 @@ def _asset(text: str) -> Asset:
     return Asset(body, gzip.compress(body, compresslevel=9, mtime=0), f'"{digest}"')
 
 
+_BUILD = "import sys, vl_convert; sys.stdout.write(vl_convert.javascript_bundle(sys.argv[1]))"
+
+
+def _bundle_text() -> str:
+    """The bundle, made by a child Python (see the module's docstring)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD, SNIPPET], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
 _lock = threading.Lock()
 _bundle: list[Asset] = []
 
@@ -47,7 +60,7 @@ def vega_bundle() -> Asset:
     builds it."""
     with _lock:
         if not _bundle:
-            _bundle.append(_asset(vlc.javascript_bundle(SNIPPET)))
+            _bundle.append(_asset(_bundle_text()))
         return _bundle[0]
 
 

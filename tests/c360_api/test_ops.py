@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from c360_api.main import create_app
 from c360_api.snapshots import ENUM_COLUMNS, _connect
 from c360_contract.scopes import Scope
+from c360_contract.warehouse import current_snapshot_id
 from tests.c360_api.conftest import Expect, headers, make_settings
 from tests.c360_api.fake_pipeline import publish_copy
 from tests.c360_api.helpers import error, fake_pipeline_mode, ok, wait_for
@@ -108,6 +109,26 @@ class TestInMemoryTables:
             ["New", "Churned"],
         ).fetchall()
         assert found == [("C2", "New")]
+
+    def test_a_snapshot_older_than_a_column_still_loads(self, own_warehouse: Path) -> None:
+        """Published before cluster_label existed: loaded into memory all the same."""
+        snapshot_id = current_snapshot_id(own_warehouse)
+        assert snapshot_id is not None
+        profile = own_warehouse / "snapshots" / snapshot_id / "customer_profile"
+        assert "cluster_label" in ENUM_COLUMNS["customer_profile"]
+        con = duckdb.connect()
+        con.execute(
+            "CREATE TABLE old AS SELECT * EXCLUDE (cluster_label) "
+            f"FROM read_parquet('{profile}/*.parquet')"
+        )
+        for part in profile.glob("*.parquet"):
+            part.unlink()
+        con.execute(f"COPY old TO '{profile / 'p.parquet'}' (FORMAT parquet)")
+        app = create_app(make_settings(own_warehouse, snapshot_in_memory=True))
+        with TestClient(app) as c:
+            wait_for(lambda: app.state.store.peek().loaded, timeout=120)
+            assert ok(c.get("/health"))["data"]["loaded"] is True
+            assert ok(c.get(OVERVIEW, headers=headers("marketing")))["count"] > 0
 
 
 class TestHealth:
