@@ -64,10 +64,34 @@ DASHBOARD: tuple[Section, ...] = (
         "The CLV model judged on its holdout, the churn model against its baselines, the "
         "k-means clusters.",
     ),
+    Section(
+        "Operations",
+        (
+            Panel("orders_funnel"),
+            Panel("payments_trends"),
+            Panel("orders_delivery_times"),
+            Panel("services_booking_trends"),
+            Panel("recommendations_demand_forecast", "forecast"),
+        ),
+        "From order to delivery, how customers pay, bookings, and the demand forecast; every "
+        "operations metric is on /catalog.",
+    ),
 )
 
 # Areas served and listed on /catalog but not drawn unless a section names their metrics.
-CATALOGUE_ONLY: frozenset[str] = frozenset({"product", "customer success", "behaviour"})
+CATALOGUE_ONLY: frozenset[str] = frozenset(
+    {
+        "product",
+        "customer success",
+        "behaviour",
+        "payments",
+        "customer analytics",
+        "products",
+        "services",
+        "geography",
+        "recommendations",
+    }
+)
 
 
 @dataclass(frozen=True)

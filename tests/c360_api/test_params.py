@@ -23,6 +23,7 @@ from tests.c360_api.helpers import error, ok
 
 PROFILES = "/analytics/customer-profiles"
 CHURN = "/marketing/churn-risk-customers"
+RETENTION = "/recommendations/customer-retention"
 PAGED = (PROFILES, CHURN)
 BIGINT_MAX = 2**63 - 1  # DuckDB's BIGINT, what LIMIT/OFFSET and integer comparisons take
 
@@ -244,4 +245,6 @@ class TestFloatBounds:
             (PROFILES, "min_lifetime_value"),
             (CHURN, "min_lifetime_value"),
             (f"/workspaces/{{workspace_id}}{CHURN}", "min_lifetime_value"),
+            (RETENTION, "min_value"),
+            (f"/workspaces/{{workspace_id}}{RETENTION}", "min_value"),
         }

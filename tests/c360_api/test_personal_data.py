@@ -66,8 +66,9 @@ LISTS: dict[str, tuple[dict[str, Any], type[BaseModel], str]] = {
     "/recommendations/customer-retention": (
         {"limit": 1000, "min_value": 0},
         RetentionRow,
-        f"FROM customer_profile WHERE {CHURN_WHERE} ORDER BY total_spent DESC, customer_id "
-        "LIMIT 1000",
+        # min_value 0 still leaves out net negative spenders (an upload's returns can make them)
+        f"FROM customer_profile WHERE {CHURN_WHERE} AND total_spent >= 0 "
+        "ORDER BY total_spent DESC, customer_id LIMIT 1000",
     ),
 }
 # Routes whose postal codes count orders per postal code (the order heatmap): no row is one
@@ -76,7 +77,10 @@ AGGREGATES: frozenset[str] = frozenset({"/geography/heatmap"})
 VIEW_ROUTES = ("/customers/{customer_id}", "/customers/lookup")
 # The same lists over a signed-in owner's workspace.
 WORKSPACE = "/workspaces/{workspace_id}"
-WORKSPACE_LISTS = {WORKSPACE + path: path for path in LISTS}
+# Workspaces serve the catalogue's metrics; the profile list is the retailer's own route.
+WORKSPACE_LISTS = {
+    WORKSPACE + path: path for path in LISTS if path != "/analytics/customer-profiles"
+}
 # Routes answering the caller's own account: its personal columns go to that caller only.
 OWN_ACCOUNT = {"/api/auth/me": {"email"}}
 
