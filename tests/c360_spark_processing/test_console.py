@@ -69,8 +69,12 @@ class TestConsoleProgress:
         assert (renderer.state.outcome, renderer.state.snapshot_id) == ("published", "S2")
         assert "building snapshot S2" in text
         assert "✓ ingest       1,234,567 →    1,000,000 rows       1.2 s" in text
-        assert "✓ publish      7,407,402 →    6,000,000 rows       7.5 s" in text
-        assert "6/6" in text
+        last = len(STAGES)  # publish: the last stage's figures are its index times the first's
+        assert (
+            f"✓ publish      {1_234_567 * last:,} →    {1_000_000 * last:,} rows       "
+            f"{1.25 * last:.1f} s"
+        ) in text
+        assert f"{last}/{last}" in text
         assert "1,000,000 rows read" in text  # after the first source, during ingest
         assert "1,234,567 rows read" in text
         assert renderer.state.rows_read == 1_234_567
