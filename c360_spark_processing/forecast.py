@@ -133,7 +133,7 @@ def scores(errors: np.ndarray, actual: np.ndarray, scale: float) -> Scores:
         mae=mae,
         wape=100 * float(np.abs(errors).sum()) / total if total else None,
         mase=mae / scale if scale else None,
-        bias_pct=100 * float(errors.sum()) / total if total else None,
+        bias_pct=round(100 * float(errors.sum()) / total, 2) if total else None,
     )
 
 
