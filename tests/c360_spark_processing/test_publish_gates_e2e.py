@@ -42,7 +42,9 @@ def on_session_spark(spark: SparkSession, monkeypatch: pytest.MonkeyPatch) -> No
     """The CLI runs on the test session's Spark instead of starting (and stopping) its own."""
 
     @contextmanager
-    def session(_master: str | None, _memory: str | None) -> Iterator[SparkSession]:
+    def session(
+        _master: str | None, _memory: str | None, _extra_conf: dict[str, str] | None = None
+    ) -> Iterator[SparkSession]:
         yield spark
 
     monkeypatch.setattr(cli, "spark_session", session)
@@ -73,8 +75,9 @@ def replace(path: Path, data: bytes) -> None:
 def refuse(input_dir: Path, warehouse: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     """Run `c360 pipeline`, expect exit 4, return its last event (JSON lines: not a terminal)."""
     code = main(["pipeline", "--input", str(input_dir), "--warehouse", str(warehouse)])
-    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    assert code == EXIT_REJECTED
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("{")]
+    assert code == EXIT_REJECTED, err[-3000:]
     event: dict[str, Any] = json.loads(lines[-1])
     assert event["event"] == PIPELINE_REJECTED
     return event
