@@ -13,6 +13,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,11 +152,25 @@ def client(warehouse: Path) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="session")
 def spark_connect_stand_in() -> Iterator[str]:
-    """A loopback port that accepts connections, where upload jobs are told Spark Connect is."""
+    """A loopback port that accepts connections, where upload jobs are told Spark Connect is.
+
+    Every connection is accepted and closed at once: left in the backlog, the session's probes
+    filled it, and later probes timed out as if the server were down."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(16)
+        threading.Thread(target=accept_and_close, args=(sock,), daemon=True).start()
         yield f"sc://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def accept_and_close(sock: socket.socket) -> None:
+    """Accept until the socket closes, closing each connection."""
+    while True:
+        try:
+            connection, _ = sock.accept()
+        except OSError:
+            return
+        connection.close()
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,8 @@ class TestResults:
         with app_client(make_settings(database_url)) as client:
             header = sign_up(client, "a@b.example")
             job_id = upload(client, header, sales.text).json()["job_id"]
-            assert finished(client, header, job_id)["state"] == "succeeded"
+            result = finished(client, header, job_id)
+            assert result["state"] == "succeeded", result
             body = client.get(f"/api/jobs/results/{job_id}", headers=header).json()
         rows = body["rows"]
         assert rows["rows_read"] == sales.rows == rows["rows_loaded"] + rows["rows_quarantined"]
@@ -311,7 +312,8 @@ class TestRestart:
             assert "the API stopped while this job ran (pid 999999)" in status["error"]
             again = client.post(f"/api/jobs/{job_id}/resubmit", headers=header)
             assert again.status_code == 202
-            assert finished(client, header, job_id)["state"] == "succeeded"
+            result = finished(client, header, job_id)
+            assert result["state"] == "succeeded", result
             assert client.get(f"/api/jobs/status/{job_id}", headers=header).json()["attempts"] == 2
             error(client.post(f"/api/jobs/{job_id}/resubmit", headers=header), 409)
 
