@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from c360_api.catalog.sql import MONTHS_OF_WINDOW
+from c360_api.catalog.sql import MONTHS_OF_WINDOW, PRODUCT_SALES
 from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, example
 from c360_contract.scopes import DATA_SCOPES
 
@@ -59,12 +59,12 @@ SELECT month, round(revenue, 2) AS revenue,
 FROM r ORDER BY month
 """)
 
-TOP_PRODUCTS = Sql("""
-SELECT d.product_id, p.name, p.category, sum(d.units)::BIGINT AS units,
-       sum(d.orders)::BIGINT AS orders, round(sum(d.revenue), 2) AS revenue
-FROM product_daily d LEFT JOIN dim_products p USING (product_id)
-WHERE d.order_date BETWEEN $start AND $end
-GROUP BY ALL ORDER BY units DESC, d.product_id LIMIT $limit
+TOP_PRODUCTS = Sql(f"""
+WITH s AS ({PRODUCT_SALES})
+SELECT s.product_id, p.name, p.category, s.units::BIGINT AS units, s.orders::BIGINT AS orders,
+       round(s.revenue, 2) AS revenue
+FROM s LEFT JOIN dim_products p USING (product_id)
+ORDER BY s.units DESC, s.product_id LIMIT $limit
 """)
 
 BY_CATEGORY = Sql("""
@@ -95,7 +95,8 @@ METRICS: tuple[Metric, ...] = (
         area=AREA,
         scope=DATA_SCOPES,
         title="Top products",
-        description="The best-selling products of the window by units.",
+        description="The best-selling products of the window by units: the rows of "
+        "/products/best-sellers without their margin.",
         formula="Over completed orders in the window, per product: units = sum of quantity; "
         "orders = distinct orders containing it; revenue = sum of line amounts. Ordered by units "
         "descending, then product_id; the first `limit`.",

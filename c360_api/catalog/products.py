@@ -8,7 +8,8 @@ margin = revenue - the units' cost). Conversion reads the product views of app a
 
 from __future__ import annotations
 
-from c360_api.catalog.sql import bands
+from c360_api.catalog.demand import TopProductRow
+from c360_api.catalog.sql import PRODUCT_SALES, bands
 from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, example
 from c360_contract.scopes import DATA_SCOPES
 
@@ -27,7 +28,7 @@ LEAD_TIME = Param(
 )
 
 
-class BestSellerRow(RowModel):
+class BestSellerRow(TopProductRow):
     model_config = example(
         product_id="P-00042",
         name="Voltix Pro Headphones 310",
@@ -38,12 +39,6 @@ class BestSellerRow(RowModel):
         margin=39_000.0,
         pct_of_revenue=1.2,
     )
-    product_id: str
-    name: str | None
-    category: str | None
-    units: int
-    orders: int
-    revenue: float
     margin: float
     pct_of_revenue: float | None
 
@@ -132,13 +127,8 @@ class StockAlertRow(RowModel):
     days_of_cover: float
 
 
-_SALES = (
-    "SELECT product_id, sum(units) AS units, sum(orders) AS orders, sum(revenue) AS revenue, "
-    f"sum(cost) AS cost FROM product_daily WHERE {_IN_WINDOW} GROUP BY product_id"
-)
-
 BEST_SELLERS = Sql(f"""
-WITH s AS ({_SALES}), t AS (SELECT sum(revenue) AS revenue FROM s)
+WITH s AS ({PRODUCT_SALES}), t AS (SELECT sum(revenue) AS revenue FROM s)
 SELECT s.product_id, d.name, d.category, s.units::BIGINT AS units, s.orders::BIGINT AS orders,
        round(s.revenue, 2) AS revenue, round(s.revenue - s.cost, 2) AS margin,
        round(100.0 * s.revenue / nullif(t.revenue, 0), 2) AS pct_of_revenue
@@ -170,7 +160,7 @@ ORDER BY coalesce(s.revenue, 0) DESC, c.category
 # recommendations.
 PRICE_BAND_FIGURES = f"""
 WITH p AS (SELECT product_id, {PRICE_BANDS.case("list_price")} AS bucket FROM dim_products),
-s AS ({_SALES}),
+s AS ({PRODUCT_SALES}),
 v AS (
     SELECT product_id, sum(views) AS views, sum(viewing_sessions) AS viewing_sessions,
            sum(converting_sessions) AS converting_sessions

@@ -1,4 +1,5 @@
-"""SQL pieces several metrics share: the month spine of a window, and labelled value bands.
+"""SQL pieces several metrics share: the month spine of a window, each product's sales in the
+window, and labelled value bands.
 
 A series answers every bucket of its window, zeros included (a month with no orders is a row),
 so charts never skip a month and a client never has to fill gaps.
@@ -21,6 +22,14 @@ MONTH_BUCKETS = (
     "least((m + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE, $end::DATE) AS bucket_end "
     "FROM range(date_trunc('month', $start::DATE), $end::DATE + INTERVAL 1 DAY, "
     "INTERVAL 1 MONTH) t(m)"
+)
+
+# Each sold product's units, orders, revenue and cost over completed orders in the window:
+# /products/best-sellers and /demand/top-products rank the same rows.
+PRODUCT_SALES = (
+    "SELECT product_id, sum(units) AS units, sum(orders) AS orders, sum(revenue) AS revenue, "
+    "sum(cost) AS cost FROM product_daily WHERE order_date BETWEEN $start AND $end "
+    "GROUP BY product_id"
 )
 
 

@@ -22,7 +22,7 @@ import psutil
 import pytest
 from pyspark.sql import SparkSession
 
-from c360_contract.progress import STAGES
+from c360_contract.progress import SOURCE_INGESTED, STAGES
 from c360_contract.vocabulary import SOURCES
 from c360_contract.warehouse import current_snapshot_id, snapshot_path, warehouse_lock
 from c360_spark_processing import pipeline
@@ -628,11 +628,13 @@ class TestRunControl:
         before = current_snapshot_id(pipeline_warehouse)
         snapshots = sorted(p.name for p in (pipeline_warehouse / "snapshots").iterdir())
 
-        def broken_marts(*_: object, **__: object) -> None:
-            raise RuntimeError("marts exploded")
+        def broken_identity(*_: object, **__: object) -> None:
+            raise RuntimeError("identity exploded")
 
-        monkeypatch.setattr(pipeline, "build_marts", broken_marts)
-        with pytest.raises(RuntimeError, match="marts exploded"):
+        # The first stage after ingest: staging already holds every validated source by then,
+        # which is what must not survive (a later stage would only cost more time to reach).
+        monkeypatch.setattr(pipeline, "resolve_identities", broken_identity)
+        with pytest.raises(RuntimeError, match="identity exploded"):
             run_pipeline(spark, raw_data, pipeline_warehouse, PipelineSettings(), force=True)
         assert current_snapshot_id(pipeline_warehouse) == before
         assert sorted(p.name for p in (pipeline_warehouse / "snapshots").iterdir()) == snapshots
@@ -670,9 +672,9 @@ class TestRunControl:
         ) as proc:
             assert proc.stderr is not None
             for line in proc.stderr:
-                if '"stage_finished"' in line and '"ingest"' in line:
+                if f'"{SOURCE_INGESTED}"' in line:  # staging holds a validated source
                     break
-                assert datetime.now(UTC).timestamp() < deadline, "pipeline never finished ingest"
+                assert datetime.now(UTC).timestamp() < deadline, "pipeline never ingested a source"
             jvms = [p for p in psutil.Process(proc.pid).children() if p.name() == "java"]
             assert len(jvms) == 1
             try:
