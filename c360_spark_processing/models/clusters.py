@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 import numpy as np
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 from sklearn.cluster import BisectingKMeans, KMeans
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
@@ -59,6 +60,16 @@ DISTANCE = "squaredEuclidean"
 SCATTER_POINTS = 1000
 """Sampled buyers per method published for a scatter chart."""
 MIN_BUYERS_PER_CLUSTER = 10
+MAPPING_SCHEMA = StructType(
+    [
+        StructField("method", StringType()),
+        StructField("raw", IntegerType()),
+        StructField("cluster", IntegerType()),
+        StructField("label", StringType()),
+    ]
+)
+"""(method, raw cluster) -> cluster id and label; a StructType, as a DDL string costs Spark
+Connect a round trip to parse."""
 
 V = TypeVar("V", Column, np.ndarray)
 """A feature value: a Spark Column (every buyer) or a numpy array (the sample)."""
@@ -103,7 +114,7 @@ def rfm_values(orders: DataFrame, as_of: date) -> DataFrame:
     )
 
 
-def log_features(buyers: DataFrame) -> list[Column]:
+def log_features() -> list[Column]:
     """log(1 + value) of recency, frequency and monetary, in RFM order."""
     return [F.log1p(F.greatest(F.col(name).cast("double"), F.lit(0.0))) for name in RFM]
 
@@ -267,25 +278,15 @@ class Clustering:
     manifest: dict[str, Any]
 
 
-def label_centroids(
-    spark: SparkSession, centroids: list[tuple[Any, ...]], settings: PipelineSettings
-) -> dict[tuple[str, int], tuple[str, str]]:
-    """(method, raw cluster) -> (label, action): the RFM segment of the centroid and its action.
-
-    The centroids are scored by the profile's own Column rules on a frame of a few rows.
-    """
-    frame = spark.createDataFrame(
-        centroids, "method string, raw int, recency_days double, frequency double, monetary double"
-    )
+def with_labels(centroids: DataFrame, settings: PipelineSettings) -> DataFrame:
+    """Adds `label` and `action`: the RFM segment of each row's recency_days, frequency and
+    monetary (a cluster's centroid) by the profile's own Column rules, and that segment's action."""
     r = recency_score(F.col("recency_days"), settings)
     fm = fm_score(
         frequency_score(F.col("frequency"), settings), monetary_score(F.col("monetary"), settings)
     )
     segment = rfm_segment(r, fm)
-    rows = frame.select(
-        "method", "raw", segment.alias("label"), rfm_action(segment).alias("action")
-    ).collect()
-    return {(row["method"], row["raw"]): (row["label"], row["action"]) for row in rows}
+    return centroids.withColumns({"label": segment, "action": rfm_action(segment)})
 
 
 def cluster_buyers(
@@ -301,7 +302,7 @@ def cluster_buyers(
     """
     buyers = materialize("model_cluster_buyers", rfm_values(orders, as_of))
     logs = np.array(
-        sample_buyers(buyers, settings).select(*log_features(buyers)).collect(), dtype=float
+        sample_buyers(buyers, settings).select(*log_features()).collect(), dtype=float
     ).reshape(-1, len(RFM))
     sampled = len(logs)
     if sampled < MIN_BUYERS_PER_CLUSTER * settings.cluster_k_max:
@@ -312,7 +313,7 @@ def cluster_buyers(
     spread = logs.std(axis=0, ddof=1)
     scale = np.where(spread > 0, spread, 1.0)
     best, candidates, fit_seconds = choose(logs / scale, settings)
-    features = [log / float(s) for log, s in zip(log_features(buyers), scale, strict=True)]
+    features = [log / float(s) for log, s in zip(log_features(), scale, strict=True)]
     raw = materialize(
         "model_cluster_raw",
         _union(
@@ -328,14 +329,14 @@ def cluster_buyers(
         ),
     )
     chosen = {m: candidate for m, (_, candidate) in best.items()}
-    stats = (
-        raw.groupBy("method", "raw")
-        .agg(F.count("*").alias("customers"), *[F.avg(c).alias(c) for c in RFM])
-        .collect()
-    )
-    labels = label_centroids(
-        spark, [(s["method"], s["raw"], *[float(s[c]) for c in RFM]) for s in stats], settings
-    )
+    # The centroids and their labels in one round trip.
+    stats = with_labels(
+        raw.groupBy("method", "raw").agg(
+            F.count("*").alias("customers"), *[F.avg(c).alias(c) for c in RFM]
+        ),
+        settings,
+    ).collect()
+    labels = {(s["method"], s["raw"]): (s["label"], s["action"]) for s in stats}
     numbering: dict[tuple[str, int], int] = {}
     summary: list[tuple[Any, ...]] = []
     for method in CLUSTERING_METHODS:
@@ -362,7 +363,7 @@ def cluster_buyers(
             (m, raw_id, cluster, labels[(m, raw_id)][0])
             for (m, raw_id), cluster in numbering.items()
         ],
-        "method string, raw int, cluster int, label string",
+        MAPPING_SCHEMA,
     )
     assignments = raw.join(F.broadcast(mapping), ["method", "raw"])
     scatter = buyers.orderBy(F.xxhash64(F.lit(settings.cluster_seed), F.col("customer_id")))

@@ -22,9 +22,9 @@ from c360_spark_processing.models.clusters import (
     Fitted,
     choose,
     cluster_buyers,
-    label_centroids,
     rfm_values,
     silhouette,
+    with_labels,
 )
 from c360_spark_processing.settings import PipelineSettings
 
@@ -72,18 +72,16 @@ def test_rfm_values(spark: SparkSession) -> None:
 
 
 def test_centroids_are_named_by_the_rfm_grid(spark: SparkSession) -> None:
-    labels = label_centroids(
-        spark,
-        [
-            ("kmeans", 0, 5.0, 10.0, 3000.0),
-            ("kmeans", 1, 400.0, 1.0, 50.0),
-            ("kmeans", 2, 30.0, 2.0, 79.0),
-        ],
-        SETTINGS,
+    centroids = spark.createDataFrame(
+        [(0, 5.0, 10.0, 3000.0), (1, 400.0, 1.0, 50.0), (2, 30.0, 2.0, 79.0)],
+        "raw int, recency_days double, frequency double, monetary double",
     )
-    assert labels[("kmeans", 0)] == ("Champions", "Reward them; early access, ask for reviews")
-    assert labels[("kmeans", 1)][0] == "Lost"
-    assert labels[("kmeans", 2)][0] == "Potential Loyalists"  # docs/metrics.md's RFM example
+    labels = {
+        r["raw"]: (r["label"], r["action"]) for r in with_labels(centroids, SETTINGS).collect()
+    }
+    assert labels[0] == ("Champions", "Reward them; early access, ask for reviews")
+    assert labels[1][0] == "Lost"
+    assert labels[2][0] == "Potential Loyalists"  # docs/metrics.md's RFM example
 
 
 @pytest.mark.slow
