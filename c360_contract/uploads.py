@@ -25,7 +25,7 @@ TARGETS: tuple[str, ...] = (*REQUIRED_TARGETS, *OPTIONAL_TARGETS)
 DECIMAL_SEPARATORS: tuple[str, ...] = (".", ",")
 ENCODINGS: dict[str, str] = {"utf-8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1"}
 """The encodings a preview detects, and each one's Java name (what Spark's CSV reader takes)."""
-UPLOAD_STAGES: tuple[str, ...] = ("ingest", "facts", "profile", "marts", "publish")
+UPLOAD_STAGES: tuple[str, ...] = ("ingest", "facts", "models", "profile", "marts", "publish")
 """The stages of an upload job (no identity resolution: the file's customer ids are given)."""
 UPLOAD_CHANNEL = "online"
 """The sales channel every uploaded invoice is counted under (a sales export names none)."""

@@ -132,7 +132,7 @@ GENERATIONS: tuple[str, ...] = (
 RISK_STATUSES: tuple[str, ...] = ("Low", "Medium", "High", "Critical")
 # Customer clustering methods (docs/metrics.md "Clusters"), as uploads, settings and
 # /segments/clusters name them: k-means, a Gaussian mixture, and hierarchical (divisive: Spark's
-# bisecting k-means). c360_spark_processing.models.clusters maps each to its Spark ML estimator.
+# bisecting k-means). c360_spark_processing.models.clusters maps each to its scikit-learn estimator.
 CLUSTERING_METHODS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
 # What the churn model is judged against on its test set (docs/metrics.md "Churn propensity"),
 # in report order. model: churn_probability; heuristic: churn_risk_score; recency: days since the

@@ -1,5 +1,6 @@
-"""An upload job's run: the uploaded file through ingest, facts, profile and marts into its own
-workspace warehouse, as one immutable snapshot with a manifest (the retailer's publish path).
+"""An upload job's run: the uploaded file through ingest, facts, models, profile and marts into
+its own workspace warehouse, as one immutable snapshot with a manifest (the retailer's publish
+path).
 
 What an upload cannot feed is not published, so the catalogue's metrics that need it answer 422
 naming it: no sessions, tickets, loyalty, CRM segments, costs or stock are in a sales export.
@@ -24,6 +25,7 @@ from c360_spark_processing.dimensions import dim_products
 from c360_spark_processing.facts import build_facts
 from c360_spark_processing.golden_record import build_golden_record
 from c360_spark_processing.marts import build_marts
+from c360_spark_processing.models.stage import build_models
 from c360_spark_processing.pipeline import (
     EmptyInputError,
     _check,
@@ -58,9 +60,17 @@ UPLOAD_MARTS: tuple[str, ...] = (
 log = structlog.get_logger("c360.pipeline")
 
 
-def upload_settings(settings: PipelineSettings) -> PipelineSettings:
-    """The pipeline settings of an upload: its dates are read on the business's own clock."""
-    return settings.model_copy(update={"business_timezone": BUSINESS_TIMEZONE})
+def upload_settings(settings: PipelineSettings, spec: UploadSpec) -> PipelineSettings:
+    """The pipeline settings of an upload: its dates are read on the business's own clock, its
+    profile's clusters are of the upload's method, at its k when it names one (else k is chosen
+    by silhouette as for the retailer)."""
+    update: dict[str, Any] = {
+        "business_timezone": BUSINESS_TIMEZONE,
+        "cluster_method": spec.clustering_method,
+    }
+    if spec.k is not None:
+        update |= {"cluster_k_min": spec.k, "cluster_k_max": spec.k}
+    return PipelineSettings.model_validate({**settings.model_dump(), **update})
 
 
 def _ingest(
@@ -157,10 +167,31 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
             facts = type(facts)(**{**vars(facts), **published})
             stage["rows_in"] = counts["rows_loaded"]
             stage["rows_out"] = run.tables["fact_orders"]["rows"]
+        with run.stage("models") as stage:
+            models = build_models(
+                run.spark,
+                facts,
+                loaded,
+                xwalk,
+                as_of,
+                settings,
+                materialize=lambda _name, df: keep(df),
+            )
+            for name, table in sorted(models.tables.items()):
+                run.table(name, table, files=1)
+            for name, table in sorted(models.customer_tables.items()):
+                run.table(name, table, sort_by="customer_id", files=1)
+            stage["rows_in"] = run.tables["fact_orders"]["rows"]
+            stage["rows_out"] = sum(
+                run.tables[name]["rows"] for name in (*models.tables, *models.customer_tables)
+            )
+        run.stages["models"].update({f"seconds_{name}": s for name, s in models.seconds.items()})
         with run.stage("profile") as stage:
             profile = run.table(
                 "customer_profile",
-                build_customer_profile(golden, xwalk, loaded, facts, as_of, settings),
+                build_customer_profile(
+                    golden, xwalk, loaded, facts, as_of, settings, models.customer_models
+                ),
                 sort_by="customer_id",
                 files=1,
             )
@@ -178,6 +209,7 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
         manifest = {
             **run.manifest(as_of),
             "identity": {"records": customers, "customers": customers, "iterations": 0},
+            "models": models.manifest,
             "upload": {
                 **{k: counts[k] for k in ("rows_read", "rows_loaded", "rows_quarantined")},
                 "quarantine_reasons": counts["quarantine_reasons"],
@@ -205,7 +237,7 @@ def run_upload(
         return build_snapshot(
             spark,
             plan,
-            upload_settings(settings),
+            upload_settings(settings, spec),
             as_of=spec.as_of,
             accept_shrink=True,
             clock=clock,

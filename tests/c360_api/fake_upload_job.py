@@ -11,6 +11,8 @@ import sys
 import uuid
 from pathlib import Path
 
+from c360_contract.uploads import UPLOAD_STAGES
+
 
 def event(name: str, **fields: object) -> None:
     print(json.dumps({"event": name, **fields}), file=sys.stderr, flush=True)
@@ -26,7 +28,7 @@ def main() -> int:
     args = parser.parse_args()
     assert (args.job_dir / "upload.csv").is_file()
     assert (args.job_dir / "upload.json").is_file()
-    stages = ("ingest", "facts", "profile", "marts", "publish")
+    stages = UPLOAD_STAGES
     event("pipeline_started", stage_count=len(stages))
     for index, stage in enumerate(stages, 1):
         event("stage_started", stage=stage, stage_index=index, stage_count=len(stages))

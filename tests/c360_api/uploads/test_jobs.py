@@ -149,7 +149,7 @@ class TestStatus:
             assert status["state"] == "failed"
             assert status["error"] == "EmptyInputError: no row of the file loaded"
             assert status["stage"] == "facts"
-            assert status["percentage"] == 20
+            assert status["percentage"] == 16  # ingest done: 1 of the 6 upload stages, rounded down
             assert (
                 error(client.get(f"/api/jobs/results/{job_id}", headers=header), 409)[
                     "error_details"
@@ -194,6 +194,12 @@ class TestResults:
             atol=0.011,
         )
         assert all(s["rfm_action"] for s in body["segments"])
+        clusters = body["clusters"]
+        assert clusters
+        assert all(c["label"] and c["silhouette"] is not None for c in clusters)
+        assert sum(c["customers"] for c in clusters) == sales.clean["customer_id"].nunique()
+        assert body["clv"]["bgnbd"]["converged"]
+        assert body["clv"]["problem"] is None
         assert body["links"]["report"] == f"/api/jobs/report/{job_id}"
 
 
@@ -215,6 +221,9 @@ class TestReport:
             "Customer segments",
             "Revenue by month",
             "rows read",
+            "Customer clusters",
+            "Customer lifetime value model",
+            "BG/NBD r, alpha, a, b",
             status["snapshot_id"],
             "invalid_amount",
         ):

@@ -1,5 +1,7 @@
 """Clusters on three well-separated groups of buyers: every method finds them, each cluster is named
-after its centroid's RFM segment, and ids follow the labels."""
+after its centroid's RFM segment, and ids follow the labels. The Spark assignment of every buyer is
+checked against nearest centroids and Gaussian log densities computed here with numpy and scipy, the
+silhouette against scikit-learn's, and the choice of k against the eligibility rule."""
 
 from __future__ import annotations
 
@@ -8,14 +10,21 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from scipy.stats import multivariate_normal
+from sklearn.metrics import silhouette_score
+from sklearn.mixture import GaussianMixture
 
 from c360_contract.vocabulary import CLUSTERING_METHODS
 from c360_spark_processing.models.clusters import (
     ESTIMATORS,
     Clustering,
+    Fitted,
+    choose,
     cluster_buyers,
-    label_centroids,
     rfm_values,
+    silhouette,
+    with_labels,
 )
 from c360_spark_processing.settings import PipelineSettings
 
@@ -63,18 +72,16 @@ def test_rfm_values(spark: SparkSession) -> None:
 
 
 def test_centroids_are_named_by_the_rfm_grid(spark: SparkSession) -> None:
-    labels = label_centroids(
-        spark,
-        [
-            ("kmeans", 0, 5.0, 10.0, 3000.0),
-            ("kmeans", 1, 400.0, 1.0, 50.0),
-            ("kmeans", 2, 30.0, 2.0, 79.0),
-        ],
-        SETTINGS,
+    centroids = spark.createDataFrame(
+        [(0, 5.0, 10.0, 3000.0), (1, 400.0, 1.0, 50.0), (2, 30.0, 2.0, 79.0)],
+        "raw int, recency_days double, frequency double, monetary double",
     )
-    assert labels[("kmeans", 0)] == ("Champions", "Reward them; early access, ask for reviews")
-    assert labels[("kmeans", 1)][0] == "Lost"
-    assert labels[("kmeans", 2)][0] == "Potential Loyalists"  # docs/metrics.md's RFM example
+    labels = {
+        r["raw"]: (r["label"], r["action"]) for r in with_labels(centroids, SETTINGS).collect()
+    }
+    assert labels[0] == ("Champions", "Reward them; early access, ask for reviews")
+    assert labels[1][0] == "Lost"
+    assert labels[2][0] == "Potential Loyalists"  # docs/metrics.md's RFM example
 
 
 @pytest.mark.slow
@@ -105,13 +112,93 @@ def test_too_few_buyers_is_a_reason_not_an_error(spark: SparkSession) -> None:
     assert "1 buyers" in result
 
 
-def test_each_method_of_the_vocabulary_is_one_spark_estimator() -> None:
+def test_each_method_of_the_vocabulary_is_one_sklearn_estimator() -> None:
     assert list(ESTIMATORS) == list(CLUSTERING_METHODS)
-    assert {cls.__name__ for cls in ESTIMATORS.values()} == {
+    assert {type(make(2, 0)).__name__ for make in ESTIMATORS.values()} == {
         "KMeans",
         "GaussianMixture",
         "BisectingKMeans",
     }
+
+
+def _blobs(seed: int = 1) -> np.ndarray:
+    """60 points around three centres of different spreads, and a few between them."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0, 0.0], [3.0, 1.0, 0.5], [0.5, 3.0, 2.0]])
+    spread = np.array([[0.3, 0.8, 0.5], [1.0, 0.4, 0.6], [0.6, 0.6, 1.5]])
+    points = [centres[g] + spread[g] * rng.normal(size=(20, 3)) for g in range(3)]
+    return np.vstack([*points, rng.uniform(-1, 4, size=(6, 3))])
+
+
+def _spark_clusters(spark: SparkSession, fitted: Fitted, x: np.ndarray) -> np.ndarray:
+    frame = spark.createDataFrame(
+        [(i, *map(float, row)) for i, row in enumerate(x)], "i int, x0 double, x1 double, x2 double"
+    )
+    column = fitted.column([F.col("x0"), F.col("x1"), F.col("x2")])
+    rows = frame.select("i", column.alias("cluster")).orderBy("i").collect()
+    return np.array([row["cluster"] for row in rows])
+
+
+def test_spark_assigns_each_row_to_the_nearest_centroid(spark: SparkSession) -> None:
+    x = _blobs()
+    centres = np.array([[0.1, 0.2, 0.0], [2.5, 1.0, 1.0], [0.0, 2.5, 2.5], [1.5, 1.5, 1.5]])
+    nearest = ((x[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    fitted = Fitted.centroids(centres)
+    assert (_spark_clusters(spark, fitted, x) == nearest).all()
+    assert (fitted.labels(x) == nearest).all()  # the sample's labels agree with Spark's
+
+
+def test_spark_assigns_each_row_to_the_most_probable_mixture_component(
+    spark: SparkSession,
+) -> None:
+    x = _blobs()
+    model = GaussianMixture(3, covariance_type="full", random_state=0).fit(x)
+    log_posterior = np.column_stack(
+        [
+            np.log(model.weights_[c]) + multivariate_normal(model.means_[c], cov).logpdf(x)
+            for c, cov in enumerate(model.covariances_)
+        ]
+    )
+    expected = log_posterior.argmax(axis=1)
+    fitted = Fitted.mixture(model)
+    assert (_spark_clusters(spark, fitted, x) == expected).all()
+    assert (fitted.labels(x) == expected).all()
+    assert (model.predict(x) == expected).all()
+
+
+def test_silhouette_is_sklearns_with_the_squared_euclidean_distance() -> None:
+    x = _blobs()
+    labels = np.array([0] * 20 + [1] * 20 + [2] * 25 + [3])  # cluster 3 holds one point
+    expected = silhouette_score(x, labels, metric="sqeuclidean")
+    assert silhouette(x, labels) == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_chosen_k_is_the_best_eligible_one() -> None:
+    # Two large groups and a far, tight one of 2%: bisecting k-means splits it off at k = 3, which
+    # scores best but is ineligible.
+    rng = np.random.default_rng(2)
+    x = np.vstack(
+        [
+            rng.normal(0, 0.5, size=(245, 3)),
+            rng.normal(3, 0.5, size=(245, 3)),
+            rng.normal([1.5, 1.5, 10.0], 0.1, size=(10, 3)),
+        ]
+    )
+    settings = PipelineSettings(cluster_k_min=2, cluster_k_max=4, cluster_min_share=0.03)
+    chosen, candidates, seconds = choose(x, settings)
+    assert set(seconds) == set(CLUSTERING_METHODS)
+    for method in CLUSTERING_METHODS:
+        mine = [c for c in candidates if c.method == method]
+        assert [c.k for c in mine] == [2, 3, 4]
+        for c in mine:
+            assert c.eligible == (c.smallest_share >= 0.03)
+        best = chosen[method][1]
+        assert best.eligible
+        assert best.silhouette == max(c.silhouette for c in mine if c.eligible)
+    bisecting = {c.k: c for c in candidates if c.method == "hierarchical"}
+    assert chosen["hierarchical"][1].k == 2
+    assert not bisecting[3].eligible
+    assert bisecting[3].silhouette > bisecting[2].silhouette
 
 
 def test_an_unknown_profile_method_is_refused_when_the_settings_load() -> None:
