@@ -151,6 +151,13 @@ class PipelineSettings(BaseSettings):
     churn_reg_param: float = Field(
         default=0.01, ge=0, description="L2 regularisation of the logistic regression."
     )
+    churn_sample_size: int = Field(
+        default=50_000,
+        ge=100,
+        le=200_000,
+        description="Training customers sampled (seeded) to fit the logistic regression on the "
+        "driver: about 20 doubles each, collected once; every customer is scored in Spark.",
+    )
     churn_probability_thresholds: list[float] = Field(
         default=[0.25, 0.50, 0.75],
         description="risk_status from churn_probability: below first Low, below second Medium, "

@@ -1,19 +1,25 @@
-"""Churn features and labels on hand-made frames, with values worked out by hand; the split."""
+"""Churn features and labels on hand-made frames, with values worked out by hand; the split; the
+training sample; the Spark scoring against scikit-learn's own prediction."""
 
 from __future__ import annotations
 
 import math
 from datetime import date
 
+import numpy as np
 import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from c360_spark_processing.models.churn import (
     FEATURES,
+    ChurnModel,
     churn_features,
     churn_labels,
+    fit,
     in_training,
+    sample_training,
+    score,
 )
 from c360_spark_processing.settings import PipelineSettings
 
@@ -118,3 +124,36 @@ def test_the_split_is_seeded_stable_and_eighty_twenty(spark: SparkSession) -> No
         .collect()[0][0]
     )
     assert moved > 1000  # another seed is another split
+
+
+def test_the_training_sample_is_bounded_and_reproducible(spark: SparkSession) -> None:
+    settings = SETTINGS.model_copy(update={"churn_sample_size": 100})
+    training = spark.range(1000).select(
+        F.concat(F.lit("C"), F.col("id")).alias("customer_id"),
+        (F.col("id") % 2).alias("label"),
+        *[F.col("id").cast("double").alias(f) for f in FEATURES],  # the id, to tell rows apart
+    )
+    ids = {r[1] for r in sample_training(training, settings).collect()}
+    assert len(ids) == 100
+    assert {r[1] for r in sample_training(training, settings).collect()} == ids
+    other = settings.model_copy(update={"churn_seed": 7})
+    assert {r[1] for r in sample_training(training, other).collect()} != ids
+    assert sample_training(training.limit(30), settings).count() == 30  # fewer: all of them
+
+
+def test_the_spark_column_scores_as_scikit_learn_predicts(spark: SparkSession) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, len(FEATURES))) * rng.uniform(0.5, 20, len(FEATURES)) + 5
+    x[:, 3] = 2.0  # a constant feature: scale 1, coefficient 0
+    labels = (x[:, 0] / 10 + x[:, 1] / 5 + rng.normal(size=200) > 1).astype(float)
+    estimator, means, scales = fit(np.column_stack([labels, x]), SETTINGS.churn_reg_param)
+    assert scales[3] == 1.0
+    model = ChurnModel(means, scales, estimator.coef_[0], float(estimator.intercept_[0]), 200, 0.0)
+    frame = spark.createDataFrame(
+        [(f"C{i}", *map(float, row)) for i, row in enumerate(x)],
+        ["customer_id", *FEATURES],
+    )
+    scored = {r["customer_id"]: r["churn_probability"] for r in score(model, frame).collect()}
+    expected = estimator.predict_proba((x - means) / scales)[:, 1]
+    assert [scored[f"C{i}"] for i in range(200)] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    assert 0 < expected.min() < 0.5 < expected.max() < 1  # both classes are predicted
