@@ -99,6 +99,25 @@ def _quarantined(snapshot: Path, source: str) -> str:
     return f"read_parquet('{snapshot}/quarantine/{source}/*.parquet')"
 
 
+def _buyer_rules(raw_data: Path, snapshot: Path) -> str:
+    """The start of a reasons query over rows with a buyer: the loaded accounts and members, then
+    the CASE's first two rules (no buyer; a buyer that did not load). The caller adds its own."""
+    return f"""
+            WITH accounts AS (
+                SELECT account_id FROM read_json('{raw_data}/ecommerce_accounts.jsonl', format='newline_delimited', columns={{'account_id': 'VARCHAR'}})
+                EXCEPT SELECT account_id FROM {_quarantined(snapshot, "ecommerce_accounts")}
+            ),
+            members AS (
+                SELECT member_id FROM read_csv('{raw_data}/loyalty_members.csv', all_varchar=true)
+                EXCEPT SELECT member_id FROM {_quarantined(snapshot, "loyalty_members")}
+            )
+            SELECT reason, count(*) FROM (
+                SELECT CASE
+                    WHEN account_id IS NULL AND member_id IS NULL THEN 'missing_buyer'
+                    WHEN (account_id IS NOT NULL AND account_id NOT IN (SELECT * FROM accounts))
+                      OR (member_id IS NOT NULL AND member_id NOT IN (SELECT * FROM members)) THEN 'unknown_buyer'"""
+
+
 class TestReconciliation:
     def test_every_source_reconciles(self, manifest: dict[str, Any]) -> None:
         assert set(manifest["sources"]) == set(SOURCES)
@@ -160,19 +179,7 @@ class TestReconciliation:
             duckdb.connect()
             .execute(
                 f"""
-            WITH accounts AS (
-                SELECT account_id FROM read_json('{raw_data}/ecommerce_accounts.jsonl', format='newline_delimited', columns={{'account_id': 'VARCHAR'}})
-                EXCEPT SELECT account_id FROM {_quarantined(snapshot, "ecommerce_accounts")}
-            ),
-            members AS (
-                SELECT member_id FROM read_csv('{raw_data}/loyalty_members.csv', all_varchar=true)
-                EXCEPT SELECT member_id FROM {_quarantined(snapshot, "loyalty_members")}
-            )
-            SELECT reason, count(*) FROM (
-                SELECT CASE
-                    WHEN account_id IS NULL AND member_id IS NULL THEN 'missing_buyer'
-                    WHEN (account_id IS NOT NULL AND account_id NOT IN (SELECT * FROM accounts))
-                      OR (member_id IS NOT NULL AND member_id NOT IN (SELECT * FROM members)) THEN 'unknown_buyer'
+            {_buyer_rules(raw_data, snapshot)}
                     WHEN order_ts IS NULL THEN 'invalid_order_ts'
                 END AS reason
                 FROM read_parquet('{raw_data}/orders.parquet')
@@ -219,19 +226,7 @@ class TestReconciliation:
             duckdb.connect()
             .execute(
                 f"""
-            WITH accounts AS (
-                SELECT account_id FROM read_json('{raw_data}/ecommerce_accounts.jsonl', format='newline_delimited', columns={{'account_id': 'VARCHAR'}})
-                EXCEPT SELECT account_id FROM {_quarantined(snapshot, "ecommerce_accounts")}
-            ),
-            members AS (
-                SELECT member_id FROM read_csv('{raw_data}/loyalty_members.csv', all_varchar=true)
-                EXCEPT SELECT member_id FROM {_quarantined(snapshot, "loyalty_members")}
-            )
-            SELECT reason, count(*) FROM (
-                SELECT CASE
-                    WHEN account_id IS NULL AND member_id IS NULL THEN 'missing_buyer'
-                    WHEN (account_id IS NOT NULL AND account_id NOT IN (SELECT * FROM accounts))
-                      OR (member_id IS NOT NULL AND member_id NOT IN (SELECT * FROM members)) THEN 'unknown_buyer'
+            {_buyer_rules(raw_data, snapshot)}
                     WHEN booked_at IS NULL THEN 'invalid_booked_at'
                     WHEN rating NOT BETWEEN 1 AND 5 THEN 'invalid_rating'
                 END AS reason
