@@ -70,6 +70,17 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Top:
+    """Chart only an answer's first `rows` rows, in the query's order, which `by` names for the
+    subtitle ("Top 25 of 436 by fewest days of cover"). Hundreds of bars are unreadable, and each
+    axis label costs the renderer milliseconds; the data (JSON, CSV, the Vega-Lite spec's values)
+    keeps every row. 25 bars still read at the chart's width with labels turned."""
+
+    by: str
+    rows: int = 25
+
+
+@dataclass(frozen=True)
 class Chart:
     """A chart as Vega-Lite marks and encodings; fields are row-model fields with a Vega-Lite type
     suffix (`month:O`, `revenue:Q`). A `rect` mark with `color` is a heatmap.
@@ -77,7 +88,8 @@ class Chart:
     `measure` names a parameter whose value picks the y field (for example orders or revenue), so
     one metric charts any of its measures. `fold` turns those columns of a one-row answer into bars
     (x is then `measure:N`, y `value:Q`). `offset` puts bars of one x side by side by that field
-    (grouped, not stacked: for series that must not add up, such as actual and predicted).
+    (grouped, not stacked: for series that must not add up, such as actual and predicted). `top`
+    charts only the leading rows of a long ranked list.
     """
 
     mark: Literal["bar", "line", "area", "point", "rect", "arc"]
@@ -89,6 +101,7 @@ class Chart:
     tooltip: tuple[str, ...] = ()
     title: str | None = None
     offset: str | None = None
+    top: Top | None = None
 
 
 @dataclass(frozen=True)

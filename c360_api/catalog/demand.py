@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from c360_api.catalog.sql import MONTHS_OF_WINDOW, PRODUCT_SALES
-from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, example
+from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, Top, example
 from c360_contract.scopes import DATA_SCOPES
 
 AREA = "demand"
@@ -105,7 +105,7 @@ METRICS: tuple[Metric, ...] = (
                 "rows",
                 TopProductRow,
                 TOP_PRODUCTS,
-                Chart("bar", "name:N", "units:Q", color="category:N"),
+                Chart("bar", "name:N", "units:Q", color="category:N", top=Top("units")),
             ),
         ),
         params=(Param("limit", int, "How many products.", 10, 1, 100),),

@@ -9,7 +9,18 @@ from typing import Any
 
 from c360_api.catalog.finance import RFM_SEGMENTS_TABLE
 from c360_api.queries.profiles import churn_risk
-from c360_contract.catalog import Chart, Mart, Metric, Page, Param, RowModel, Rows, Table, example
+from c360_contract.catalog import (
+    Chart,
+    Mart,
+    Metric,
+    Page,
+    Param,
+    RowModel,
+    Rows,
+    Table,
+    Top,
+    example,
+)
 from c360_contract.scopes import Scope
 
 AREA = "marketing"
@@ -169,7 +180,13 @@ METRICS: tuple[Metric, ...] = (
                 "rows",
                 ChurnRiskCustomer,
                 _churn_risk,
-                Chart("bar", "customer_id:N", "total_spent:Q", color="risk_status:N"),
+                Chart(
+                    "bar",
+                    "customer_id:N",
+                    "total_spent:Q",
+                    color="risk_status:N",
+                    top=Top("total spent"),
+                ),
             ),
         ),
         requires=frozenset({"customer_profile"}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from c360_api.catalog.demand import TopProductRow
 from c360_api.catalog.sql import PRODUCT_SALES, bands
-from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, example
+from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, Top, example
 from c360_contract.scopes import DATA_SCOPES
 
 AREA = "products"
@@ -249,7 +249,7 @@ METRICS: tuple[Metric, ...] = (
                 "rows",
                 BestSellerRow,
                 BEST_SELLERS,
-                Chart("bar", "name:N", "units:Q", color="category:N"),
+                Chart("bar", "name:N", "units:Q", color="category:N", top=Top("units")),
             ),
         ),
         params=(Param("limit", int, "How many products.", 10, 1, 500),),
@@ -309,7 +309,14 @@ METRICS: tuple[Metric, ...] = (
         "previous_units x 100, empty when nothing sold before. Only products with at least "
         "`min_units` units in the window, so noise does not trend; fastest growth first (empty "
         "growth last), then most units; the first `limit`. Default window: the last 28 days.",
-        tables=(Table("rows", TrendingRow, TRENDING, Chart("bar", "name:N", "growth_pct:Q")),),
+        tables=(
+            Table(
+                "rows",
+                TrendingRow,
+                TRENDING,
+                Chart("bar", "name:N", "growth_pct:Q", top=Top("growth")),
+            ),
+        ),
         params=(
             Param("limit", int, "How many products.", 10, 1, 500),
             Param("min_units", int, "Units a product must sell in the window.", 10, 1, 1_000_000),
@@ -335,7 +342,13 @@ METRICS: tuple[Metric, ...] = (
                 "rows",
                 StockAlertRow,
                 STOCK_ALERTS,
-                Chart("bar", "name:N", "days_of_cover:Q", color="category:N"),
+                Chart(
+                    "bar",
+                    "name:N",
+                    "days_of_cover:Q",
+                    color="category:N",
+                    top=Top("fewest days of cover"),
+                ),
             ),
         ),
         params=(LEAD_TIME,),

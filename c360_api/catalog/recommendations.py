@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from c360_api.catalog.products import LEAD_TIME, PRICE_BAND_FIGURES, STOCK, STOCK_DAYS
-from c360_contract.catalog import Chart, Metric, Page, Param, RowModel, Sql, Table, example
+from c360_contract.catalog import Chart, Metric, Page, Param, RowModel, Sql, Table, Top, example
 from c360_contract.scopes import DATA_SCOPES
 
 AREA = "recommendations"
@@ -518,7 +518,13 @@ METRICS: tuple[Metric, ...] = (
                 "rows",
                 RestockRow,
                 RESTOCK,
-                Chart("bar", "name:N", "suggested_quantity:Q", color="category:N"),
+                Chart(
+                    "bar",
+                    "name:N",
+                    "suggested_quantity:Q",
+                    color="category:N",
+                    top=Top("fewest days of cover"),
+                ),
             ),
         ),
         params=(LEAD_TIME, COVER_DAYS),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, example
+from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, Top, example
 from c360_contract.scopes import DATA_SCOPES
 from c360_contract.vocabulary import SERVICE_CATEGORIES
 
@@ -188,7 +188,14 @@ METRICS: tuple[Metric, ...] = (
         description="The most booked services of the window.",
         formula=f"Per service: {_FORMULA}. Most bookings first (ties by service_id); the first "
         "`limit`.",
-        tables=(Table("rows", PopularServiceRow, POPULAR, Chart("bar", "name:N", "bookings:Q")),),
+        tables=(
+            Table(
+                "rows",
+                PopularServiceRow,
+                POPULAR,
+                Chart("bar", "name:N", "bookings:Q", top=Top("bookings")),
+            ),
+        ),
         params=(Param("limit", int, "How many services.", 10, 1, 500),),
         window=True,
         aliases=("services/popular", "popular_services"),
@@ -229,7 +236,7 @@ METRICS: tuple[Metric, ...] = (
                 "rows",
                 LocationDemandRow,
                 LOCATIONS,
-                Chart("bar", "city:N", "bookings:Q", color="state:N"),
+                Chart("bar", "city:N", "bookings:Q", color="state:N", top=Top("bookings")),
             ),
         ),
         window=True,

@@ -64,6 +64,11 @@ class Answer:
             return self.tables[0]
         return next(t for t in self.tables if t.name == self.table)
 
+    def total(self, table: AnswerTable) -> int | None:
+        """How many rows `table` has in all: the count (a paged list's total) for the first
+        table, else None (its rows are all of it)."""
+        return self.count if table is self.tables[0] else None
+
     @property
     def data_shape(self) -> str:
         """`list` (one table of rows), `object` (one single row) or `tables` (name -> table)."""

@@ -20,7 +20,8 @@ def vega_spec(answer: Answer) -> dict[str, object]:
     if table.chart is None:
         return no_data_spec(answer.title)
     data = table_data(table)
-    return chart_spec(table.chart, [data] if table.single else data, answer.title, answer.params)
+    rows = [data] if table.single else data
+    return chart_spec(table.chart, rows, answer.title, answer.params, answer.total(table))
 
 
 def _png(answer: Answer) -> bytes:

@@ -58,7 +58,7 @@ def _section(answer: Answer, table: AnswerTable) -> _Section:
     data = table_data(table)
     rows = [data] if table.single else data
     picture = (
-        svg(chart_spec(table.chart, rows, answer.title, answer.params))
+        svg(chart_spec(table.chart, rows, answer.title, answer.params, answer.total(table)))
         if table.chart is not None
         else None
     )
