@@ -8,7 +8,7 @@ are whole days between order days in the business timezone; `365+` is more than 
 
 from __future__ import annotations
 
-from c360_api.catalog.sql import MONTH_BUCKETS, Bands, bands
+from c360_api.catalog.sql import MONTH_BUYERS, MONTH_NEW_BUYERS, MONTHS_OF_WINDOW, Bands, bands
 from c360_contract.catalog import Chart, Metric, RowModel, Sql, Table, example
 from c360_contract.scopes import DATA_SCOPES
 
@@ -72,21 +72,19 @@ SELECT count(*) AS customers,
 FROM customer_summary WHERE {_ACQUIRED}
 """)
 
+# A buyer is new in the part of a month inside the window (its bucket) when their first order
+# falls in it.
 NEW_VS_RETURNING = Sql(f"""
-WITH m AS ({MONTH_BUCKETS}),
-active AS (
-    SELECT m.month, bit_count(bit_or(d.buyers)) AS customers
-    FROM m JOIN buyer_days d ON d.day BETWEEN m.bucket_start AND m.bucket_end GROUP BY 1
-), new AS (
-    SELECT m.month, count(*) AS customers
-    FROM m JOIN customer_summary s ON s.first_order_date BETWEEN m.bucket_start AND m.bucket_end
-    GROUP BY 1
+WITH m AS ({MONTHS_OF_WINDOW}), active AS ({MONTH_BUYERS}), new AS ({MONTH_NEW_BUYERS}),
+days AS (
+    SELECT date_trunc('month', order_date)::DATE AS month_start, first_order_date,
+           greatest(date_trunc('month', order_date)::DATE, $start::DATE) AS bucket_start, revenue
+    FROM revenue_by_first_day WHERE order_date BETWEEN $start AND $end
 ), revenue AS (
-    SELECT m.month,
-           sum(r.revenue) FILTER (WHERE r.first_order_date >= m.bucket_start) AS new_revenue,
-           sum(r.revenue) FILTER (WHERE r.first_order_date < m.bucket_start) AS returning_revenue
-    FROM m JOIN revenue_by_first_day r ON r.order_date BETWEEN m.bucket_start AND m.bucket_end
-    GROUP BY 1
+    SELECT strftime(month_start, '%Y-%m') AS month,
+           sum(revenue) FILTER (WHERE first_order_date >= bucket_start) AS new_revenue,
+           sum(revenue) FILTER (WHERE first_order_date < bucket_start) AS returning_revenue
+    FROM days GROUP BY month_start
 )
 SELECT m.month, coalesce(new.customers, 0) AS new_customers,
        coalesce(active.customers, 0) - coalesce(new.customers, 0) AS returning_customers,

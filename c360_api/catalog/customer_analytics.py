@@ -11,14 +11,14 @@ of the snapshot): home city and state, gender, generation, contact details, and 
 from __future__ import annotations
 
 from c360_api.catalog.derived import FREQUENT_MIN_ORDERS, HIGH_VALUE_MIN_REVENUE
-from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, example
+from c360_api.catalog.sql import WINDOW_BUYERS
+from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, Top, example
 from c360_contract.scopes import DATA_SCOPES
 
 AREA = "customer analytics"
 SEGMENTS: tuple[str, ...] = ("high_value", "frequent_buyers", "cash_users", "online_users")
 DEMOGRAPHICS: tuple[str, ...] = ("gender", "generation", "contact")
 
-_WINDOW_BUYERS = "SELECT bit_or(buyers) AS buyers FROM buyer_days WHERE day BETWEEN $start AND $end"
 _WINDOW_REVENUE = (
     "SELECT coalesce(sum(revenue), 0) AS revenue FROM orders_hourly "
     "WHERE status = 'completed' AND order_date BETWEEN $start AND $end"
@@ -28,7 +28,7 @@ _WINDOW_REVENUE = (
 def _groups(dimension: str) -> str:
     """Each group of a dimension: members buying in the window, their orders and revenue."""
     return f"""
-WITH w AS ({_WINDOW_BUYERS}),
+WITH w AS ({WINDOW_BUYERS}),
 r AS (
     SELECT value, sum(orders) AS orders, sum(revenue) AS revenue FROM group_daily
     WHERE dimension = '{dimension}' AND order_date BETWEEN $start AND $end GROUP BY value
@@ -117,7 +117,7 @@ class CustomerTypeRow(RowModel):
 
 _SEGMENT_ORDER = ", ".join(f"({i}, '{s}')" for i, s in enumerate(SEGMENTS))
 SEGMENTATION = Sql(f"""
-WITH g AS ({_groups("segment")}), t AS ({_WINDOW_REVENUE}), w AS ({_WINDOW_BUYERS})
+WITH g AS ({_groups("segment")}), t AS ({_WINDOW_REVENUE}), w AS ({WINDOW_BUYERS})
 SELECT s.segment, coalesce(g.customers, 0)::BIGINT AS customers,
        coalesce(g.orders, 0)::BIGINT AS orders, round(coalesce(g.revenue, 0), 2) AS revenue,
        round(100.0 * coalesce(g.customers, 0) / nullif(bit_count(w.buyers), 0), 2)
@@ -162,7 +162,7 @@ ORDER BY d.position, g.customers DESC, g.value
 )
 
 NEW_VS_RETURNING = Sql(f"""
-WITH w AS ({_WINDOW_BUYERS}), t AS ({_WINDOW_REVENUE}),
+WITH w AS ({WINDOW_BUYERS}), t AS ({_WINDOW_REVENUE}),
 n AS (
     SELECT count(*) AS customers FROM customer_summary
     WHERE first_order_date BETWEEN $start AND $end
@@ -224,7 +224,12 @@ METRICS: tuple[Metric, ...] = (
         "revenue / the window's completed revenue x 100. Two tables: `cities` (the first "
         "`limit` by revenue) and `states` (all with a buyer), most revenue first.",
         tables=(
-            Table("cities", CityRow, CITIES, Chart("bar", "city:N", "revenue:Q", color="state:N")),
+            Table(
+                "cities",
+                CityRow,
+                CITIES,
+                Chart("bar", "city:N", "revenue:Q", color="state:N", top=Top("revenue")),
+            ),
             Table("states", StateRow, STATES, Chart("bar", "state:N", "revenue:Q")),
         ),
         params=(Param("limit", int, "How many cities.", 10, 1, 100),),

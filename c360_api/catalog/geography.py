@@ -10,7 +10,7 @@ order or customer, so they place no person.
 from __future__ import annotations
 
 from c360_api.catalog.order_operations import BAND_ORDER, SHIPPED
-from c360_api.catalog.sql import bands
+from c360_api.catalog.sql import bands, by_months_and_days
 from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, example
 from c360_contract.scopes import DATA_SCOPES
 
@@ -115,18 +115,24 @@ _PLACES = (
     "sum(l.orders)::BIGINT AS orders, sum(l.completed_orders)::BIGINT AS completed_orders, "
     "round(sum(l.revenue), 2) AS revenue"
 )
+# Each place's rows of the window, whole months from `location_months`.
+_LOCATIONS = by_months_and_days("location_daily", "location_months", "order_date")
+# Each place's sums over the window: a few thousand rows, which the queries below join and group.
+_PLACES_IN_WINDOW = f"""SELECT postal_code, city, state, sum(orders) AS orders,
+    sum(completed_orders) AS completed_orders, sum(revenue) AS revenue FROM ({_LOCATIONS})
+    GROUP BY ALL"""
 
 CITY_POINTS = Sql(f"""
 WITH c AS (SELECT city, state, avg(lat) AS lat, avg(lon) AS lon FROM dim_postal_codes GROUP BY ALL)
 SELECT l.city, l.state, round(any_value(c.lat), 6) AS lat, round(any_value(c.lon), 6) AS lon,
        {_PLACES}
-FROM location_daily l LEFT JOIN c USING (city, state) WHERE l.{_IN_WINDOW}
+FROM ({_PLACES_IN_WINDOW}) l LEFT JOIN c USING (city, state)
 GROUP BY l.city, l.state ORDER BY orders DESC, revenue DESC, l.city, l.state
 """)
 
 POSTAL_POINTS = Sql(f"""
 SELECT l.postal_code, l.city, l.state, any_value(p.lat) AS lat, any_value(p.lon) AS lon, {_PLACES}
-FROM location_daily l LEFT JOIN dim_postal_codes p USING (postal_code) WHERE l.{_IN_WINDOW}
+FROM ({_PLACES_IN_WINDOW}) l LEFT JOIN dim_postal_codes p USING (postal_code)
 GROUP BY l.postal_code, l.city, l.state
 ORDER BY orders DESC, revenue DESC, l.postal_code LIMIT $limit
 """)
@@ -147,7 +153,7 @@ SELECT state, sum(orders)::BIGINT AS orders, sum(completed_orders)::BIGINT AS co
        sum(delivered)::BIGINT AS delivered,
        round(sum(delivery_hours) / nullif(sum(delivered), 0), 2) AS avg_delivery_hours,
        round(100.0 * sum(on_time) / nullif(sum(delivered), 0), 2) AS on_time_rate_pct
-FROM location_daily WHERE {_IN_WINDOW}
+FROM ({_LOCATIONS})
 GROUP BY state ORDER BY revenue DESC, orders DESC, state
 """)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from c360_api.catalog.sql import MONTH_BUCKETS
+from c360_api.catalog.sql import MONTH_BUYERS, MONTH_NEW_BUYERS, MONTHS_OF_WINDOW, WINDOW_BUYERS
 from c360_contract.catalog import Chart, Metric, RowModel, Sql, Table, example
 from c360_contract.scopes import DATA_SCOPES
 
@@ -68,7 +68,7 @@ class ConversionRow(RowModel):
     conversion_rate_pct: float | None
 
 
-SUMMARY = Sql("""
+SUMMARY = Sql(f"""
 WITH o AS (
     SELECT coalesce(sum(orders), 0) AS orders,
            coalesce(sum(orders) FILTER (WHERE status = 'completed'), 0) AS completed_orders,
@@ -76,10 +76,7 @@ WITH o AS (
            min(order_date) FILTER (WHERE status = 'completed') AS first_order_date,
            max(order_date) FILTER (WHERE status = 'completed') AS last_order_date
     FROM orders_hourly WHERE order_date BETWEEN $start AND $end
-), b AS (
-    SELECT coalesce(bit_count(bit_or(buyers)), 0) AS customers
-    FROM buyer_days WHERE day BETWEEN $start AND $end
-)
+), b AS (SELECT coalesce(bit_count(buyers), 0) AS customers FROM ({WINDOW_BUYERS}))
 SELECT round(revenue, 2) AS total_revenue, orders, completed_orders,
        round(revenue / nullif(completed_orders, 0), 2) AS avg_order_value,
        round(100.0 * completed_orders / nullif(orders, 0), 2) AS completion_rate_pct,
@@ -90,22 +87,16 @@ FROM o, b
 """)
 
 REVENUE = Sql(f"""
-WITH m AS ({MONTH_BUCKETS}),
+WITH m AS ({MONTHS_OF_WINDOW}),
 o AS (
     SELECT strftime(order_date, '%Y-%m') AS month, sum(orders) AS orders, sum(revenue) AS revenue
     FROM orders_hourly
     WHERE status = 'completed' AND order_date BETWEEN $start AND $end GROUP BY 1
-), b AS (
-    SELECT m.month, bit_count(bit_or(d.buyers)) AS customers
-    FROM m JOIN buyer_days d ON d.day BETWEEN m.bucket_start AND m.bucket_end GROUP BY 1
-), n AS (
-    SELECT m.month, count(*) AS new_customers
-    FROM m JOIN customer_summary s ON s.first_order_date BETWEEN m.bucket_start AND m.bucket_end
-    GROUP BY 1
-)
+), b AS ({MONTH_BUYERS}), n AS ({MONTH_NEW_BUYERS})
 SELECT m.month, coalesce(o.orders, 0) AS orders, round(coalesce(o.revenue, 0), 2) AS revenue,
        round(o.revenue / nullif(o.orders, 0), 2) AS avg_order_value,
-       coalesce(b.customers, 0) AS customers, coalesce(n.new_customers, 0) AS new_customers
+       coalesce(b.customers, 0)::BIGINT AS customers,
+       coalesce(n.customers, 0)::BIGINT AS new_customers
 FROM m LEFT JOIN o USING (month) LEFT JOIN b USING (month) LEFT JOIN n USING (month)
 ORDER BY m.month
 """)

@@ -1,5 +1,5 @@
-"""SQL pieces several metrics share: the month spine of a window, each product's sales in the
-window, and labelled value bands.
+"""SQL pieces several metrics share: the month spine of a window, its buyers (in all and per
+month), each product's sales in the window, and labelled value bands.
 
 A series answers every bucket of its window, zeros included (a month with no orders is a row),
 so charts never skip a month and a client never has to fill gaps.
@@ -16,13 +16,46 @@ MONTHS_OF_WINDOW = (
     "SELECT strftime(m, '%Y-%m') AS month FROM range(date_trunc('month', $start::DATE), "
     "$end::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)"
 )
-# The part of each month inside the window: [bucket_start, bucket_end].
-MONTH_BUCKETS = (
-    "SELECT strftime(m, '%Y-%m') AS month, greatest(m::DATE, $start::DATE) AS bucket_start, "
-    "least((m + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE, $end::DATE) AS bucket_end "
-    "FROM range(date_trunc('month', $start::DATE), $end::DATE + INTERVAL 1 DAY, "
-    "INTERVAL 1 MONTH) t(m)"
-)
+
+
+def _partial_month_days(day: str) -> str:
+    """The window's days whose calendar month is not wholly inside it (its first and last)."""
+    return (
+        f"{day} BETWEEN $start AND $end "
+        f"AND NOT (date_trunc('month', {day}) >= $start AND last_day({day}) <= $end)"
+    )
+
+
+_WHOLE_MONTHS = "month_start >= $start AND month_end <= $end"
+
+
+def by_months_and_days(daily: str, monthly: str, day: str) -> str:
+    """The rows of an additive daily cube inside the window, without their date: from `monthly`
+    (the same cube per calendar month, `month_start` and `month_end` for the day) for the window's
+    whole months and from `daily` for the days of its partial ones. Summing them is exact, and a
+    three-year window reads 36 rows per key instead of 1,096."""
+    return (
+        f"SELECT * EXCLUDE (month_start, month_end) FROM {monthly} WHERE {_WHOLE_MONTHS} "
+        f"UNION ALL BY NAME SELECT * EXCLUDE ({day}) FROM {daily} "
+        f"WHERE {_partial_month_days(day)}"
+    )
+
+
+# The window's distinct buyers as one bitstring (`bit_count` counts them): the whole months' bits
+# ORed with the partial months' days (ORing 1,096 days of 125 kB at 1M customers costs ~0.1 s).
+WINDOW_BUYERS = f"""SELECT bit_or(buyers) AS buyers FROM (
+    SELECT buyers FROM buyer_months WHERE {_WHOLE_MONTHS}
+    UNION ALL
+    SELECT buyers FROM buyer_days WHERE {_partial_month_days("day")})"""
+# Distinct buyers per `YYYY-MM` of the window (months without a buyer have no row).
+MONTH_BUYERS = f"""SELECT strftime(month_start, '%Y-%m') AS month, customers FROM buyer_months
+    WHERE {_WHOLE_MONTHS}
+    UNION ALL
+    SELECT strftime(day, '%Y-%m'), bit_count(bit_or(buyers)) FROM buyer_days
+    WHERE {_partial_month_days("day")} GROUP BY 1"""
+# New buyers (first completed order ever) per `YYYY-MM` of the window.
+MONTH_NEW_BUYERS = """SELECT strftime(day, '%Y-%m') AS month, sum(customers) AS customers
+    FROM first_order_days WHERE day BETWEEN $start AND $end GROUP BY 1"""
 
 # Each sold product's units, orders, revenue and cost over completed orders in the window:
 # /products/best-sellers and /demand/top-products rank the same rows.
