@@ -123,7 +123,7 @@ class TestUrls:
 
 class TestTiles:
     def test_the_tiles_are_the_numeric_fields_of_the_kpi_summary(self) -> None:
-        found = tiles(CATALOG, frozenset({"orders_hourly", "buyer_days"}))
+        found = tiles(CATALOG, frozenset({"orders_hourly", "buyer_days", "buyer_months"}))
         assert found is BY_ID["kpi_summary"]
         assert [(t.field, t.label, t.kind) for t in tile_fields(found)] == [
             ("total_revenue", "Total revenue", "float"),
