@@ -25,8 +25,15 @@ _WINDOW_REVENUE = (
 )
 
 
-def _groups(dimension: str) -> str:
-    """Each group of a dimension: members buying in the window, their orders and revenue."""
+def _groups(dimension: str, buying: str | None = None) -> str:
+    """Each group of a dimension: members buying in the window, their orders and revenue.
+
+    With `buying` (a condition on `r`, the window's orders and revenue per group), only the groups
+    with a completed order in the window (exactly those with a buyer) that it keeps. Counting a
+    group's buyers ANDs two 125 kB bitstrings at 1M customers, so a top list counts only its
+    candidates."""
+    join = "LEFT JOIN r" if buying is None else "JOIN r"
+    keep = "" if buying is None else f" AND {buying}"
     return f"""
 WITH w AS ({WINDOW_BUYERS}),
 r AS (
@@ -36,8 +43,16 @@ r AS (
 SELECT g.value, coalesce(bit_count(g.members & w.buyers), 0)::BIGINT AS customers,
        coalesce(r.orders, 0)::BIGINT AS orders, coalesce(r.revenue, 0) AS revenue,
        coalesce(bit_count(w.buyers), 0) AS buyers
-FROM customer_groups g CROSS JOIN w LEFT JOIN r USING (value)
-WHERE g.dimension = '{dimension}'"""
+FROM customer_groups g CROSS JOIN w {join} USING (value)
+WHERE g.dimension = '{dimension}'{keep}"""
+
+
+# The cities that can be among the first `limit` by revenue: ties at the cut included, so the
+# order by customers among them is exact.
+_TOP_CITY_CANDIDATES = (
+    "r.revenue >= (SELECT min(revenue) FROM (SELECT revenue FROM r ORDER BY revenue DESC "
+    "LIMIT $limit))"
+)
 
 
 class SegmentRow(RowModel):
@@ -129,19 +144,19 @@ ORDER BY s.position
 """)
 
 CITIES = Sql(f"""
-WITH g AS ({_groups("city")}), t AS ({_WINDOW_REVENUE})
+WITH g AS ({_groups("city", _TOP_CITY_CANDIDATES)}), t AS ({_WINDOW_REVENUE})
 SELECT split_part(g.value, '|', 1) AS city, split_part(g.value, '|', 2) AS state, g.customers,
        g.orders, round(g.revenue, 2) AS revenue,
        round(100.0 * g.revenue / nullif(t.revenue, 0), 2) AS pct_of_revenue
-FROM g CROSS JOIN t WHERE g.customers > 0
+FROM g CROSS JOIN t
 ORDER BY g.revenue DESC, g.customers DESC, city, state LIMIT $limit
 """)
 
 STATES = Sql(f"""
-WITH g AS ({_groups("state")}), t AS ({_WINDOW_REVENUE})
+WITH g AS ({_groups("state", "r.orders > 0")}), t AS ({_WINDOW_REVENUE})
 SELECT g.value AS state, g.customers, g.orders, round(g.revenue, 2) AS revenue,
        round(100.0 * g.revenue / nullif(t.revenue, 0), 2) AS pct_of_revenue
-FROM g CROSS JOIN t WHERE g.customers > 0
+FROM g CROSS JOIN t
 ORDER BY g.revenue DESC, g.customers DESC, state
 """)
 
