@@ -8,10 +8,15 @@ otherwise turn every deliberate stop into an error status (`make: *** Error 143`
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -32,8 +37,26 @@ def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
+    # Start-up allocates what lives as long as the process (modules, routes, schemas): collecting
+    # cycles meanwhile finds next to nothing and costs a share of the start. Collect from when the
+    # app is built, with all of it frozen out of later collections (shorter pauses under load).
+    gc.disable()
+    try:
+        import uvicorn
 
+        app = _build(args)
+    finally:
+        gc.freeze()
+        gc.enable()
+    # uvicorn restores these after its graceful shutdown and re-raises the signal into them.
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _exit_cleanly)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, access_log=False, log_config=None)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> FastAPI:
+    """The app over the settings, with the local admin key when asked for."""
     from c360_api.core.config import Settings
     from c360_api.local_key import api_key, load_or_mint
     from c360_api.main import create_app
@@ -45,9 +68,4 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit("--admin-key-file is refused in production")
         raw, _ = load_or_mint(args.admin_key_file)
         settings.api_keys = [*settings.api_keys, api_key(raw)]
-    app = create_app(settings)
-    # uvicorn restores these after its graceful shutdown and re-raises the signal into them.
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, _exit_cleanly)
-    uvicorn.run(app, host=args.host, port=args.port, workers=1, access_log=False, log_config=None)
-    return 0
+    return create_app(settings)

@@ -114,7 +114,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     metrics = Metrics()
     cache = ResponseCache(settings.cache_max_size, settings.cache_ttl_seconds, metrics)
-    store = SnapshotStore(settings.warehouse, settings.snapshot_in_memory, lambda _: cache.clear())
+    # The snapshot opens now (views: /health and every route answer from the first request); its
+    # in-memory copy and the chart renderer's warm-up wait for the lifespan, when the server is
+    # up: started here they would share the machine's cores with the rest of the start.
+    store = SnapshotStore(
+        settings.warehouse, settings.snapshot_in_memory, lambda _: cache.clear(), hold_loads=True
+    )
     store.check()
 
     jobs = RefreshJobs(settings.refresh_argv, store.check, settings.warehouse)
@@ -139,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         runner.start()
+        store.release_loads()
+        warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
         yield
         jobs.shutdown()  # a refresh child never outlives the API
         runner.shutdown()  # nor an upload job, nor the Spark Connect server
@@ -193,7 +200,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every catalogue metric again per workspace (its owner's bearer token; 404 for anyone else).
     app.include_router(workspace_router, dependencies=GUARDS)
     app.include_router(workspace_metrics_router(), dependencies=GUARDS)
-    warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
     # cached answers.

@@ -9,7 +9,9 @@ multi-threaded readers.
 A snapshot answers at once from views over its Parquet (the catalogue's derived tables are views
 too). When configured, a background thread copies the hot tables into a second, in-memory
 connection and materialises the derived tables there; it then serves every later query. Opening,
-and so API start and snapshot switches, never waits for the copy.
+and so API start and snapshot switches, never waits for the copy; the API's own store even holds
+the first copy back until the server is up, since on a small machine it would take the cores the
+start itself needs.
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ class Snapshot:
         self._refs = 1  # the store's own reference
         self._lock = threading.Lock()
         self._closed = False
+        self._loading = False
         started = time.perf_counter()
         self._views, self.relations = _connect(root, self.as_of, frozenset())
         self._tables: duckdb.DuckDBPyConnection | None = None
@@ -174,10 +177,16 @@ class Snapshot:
             seconds=round(self.open_seconds, 3),
             in_memory=in_memory,
         )
-        if in_memory:
+
+    def start_loading(self) -> None:
+        """Copy the hot tables into memory in a background thread (once; not once closed)."""
+        with self._lock:
+            if self._closed or self._loading:
+                return
+            self._loading = True
             self._refs += 1  # the loader's reference: the snapshot stays open while it copies
-            # Not daemon threads (nor the closer): exiting with DuckDB mid-statement aborts.
-            threading.Thread(target=self._load, name=f"load-{self.snapshot_id}").start()
+        # Not daemon threads (nor the closer): exiting with DuckDB mid-statement aborts.
+        threading.Thread(target=self._load, name=f"load-{self.snapshot_id}").start()
 
     def _load(self) -> None:
         """Copy the hot tables into memory and materialise the derived ones; queries switch over
@@ -255,11 +264,17 @@ class SnapshotStore:
     """Follows CURRENT and hands out leased snapshots; switches atomically when CURRENT changes."""
 
     def __init__(
-        self, warehouse: Path, in_memory: bool, on_switch: Callable[[Snapshot], None] | None = None
+        self,
+        warehouse: Path,
+        in_memory: bool,
+        on_switch: Callable[[Snapshot], None] | None = None,
+        hold_loads: bool = False,
     ) -> None:
+        """`hold_loads`: open snapshots but copy none into memory until `release_loads`."""
         self.warehouse = warehouse
         self._current_file = str(current_file(warehouse))
         self.in_memory = in_memory
+        self._hold_loads = hold_loads
         self._on_switch = on_switch
         self._current: Snapshot | None = None
         self._seen: tuple[int, int, int] | None = None
@@ -298,6 +313,9 @@ class SnapshotStore:
                 return
             with self._lock:
                 old, self._current, self._seen = self._current, fresh, signature
+                load = self.in_memory and not self._hold_loads
+            if load:
+                fresh.start_loading()
             if self._on_switch is not None:
                 self._on_switch(fresh)
             log.info(
@@ -309,6 +327,14 @@ class SnapshotStore:
                 old.release()
         finally:
             self._opening.release()
+
+    def release_loads(self) -> None:
+        """Start copying the current snapshot into memory, and every later one as it opens."""
+        with self._lock:
+            self._hold_loads = False
+            current = self._current
+        if current is not None and self.in_memory:
+            current.start_loading()
 
     def peek(self) -> Snapshot | None:
         """The current snapshot without leasing it (for status reporting only)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -85,6 +86,19 @@ class TestInMemoryTables:
                 )
             )
             assert (past["data"], past["count"]) == ([], status_count)
+
+    def test_background_work_waits_for_the_server(self, warehouse: Path) -> None:
+        """Building the app starts neither the in-memory copy nor the chart warm-up (on a small
+        machine they would take the cores the start needs); the lifespan starts both."""
+        background = ("load-", "warm-charts")
+        before = {t.ident for t in threading.enumerate()}
+        app = create_app(make_settings(warehouse, snapshot_in_memory=True))
+        started = [t.name for t in threading.enumerate() if t.ident not in before]
+        assert [name for name in started if name.startswith(background)] == []
+        assert ok(TestClient(app).get("/health"))["data"]["loaded"] is False  # no lifespan
+        with TestClient(app) as client:
+            wait_for(lambda: app.state.store.peek().loaded, timeout=120)
+            assert ok(client.get("/health"))["data"]["loaded"] is True
 
     def test_filter_columns_become_enums_unless_they_hold_no_value(self, tmp_path: Path) -> None:
         table = tmp_path / "customer_profile"
