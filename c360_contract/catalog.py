@@ -89,7 +89,8 @@ class Chart:
     one metric charts any of its measures. `fold` turns those columns of a one-row answer into bars
     (x is then `measure:N`, y `value:Q`). `offset` puts bars of one x side by side by that field
     (grouped, not stacked: for series that must not add up, such as actual and predicted). `top`
-    charts only the leading rows of a long ranked list.
+    charts only the leading rows of a long ranked list. `dash` splits a line chart's series by
+    a second field drawn as solid and dashed lines (each category's orders and units).
     """
 
     mark: Literal["bar", "line", "area", "point", "rect", "arc"]
@@ -102,6 +103,7 @@ class Chart:
     title: str | None = None
     offset: str | None = None
     top: Top | None = None
+    dash: str | None = None
 
 
 @dataclass(frozen=True)

@@ -64,3 +64,32 @@ def unit_range(column: str) -> tuple[float, float] | None:
     if column.endswith(("_rate", "_score")):
         return RATE_RANGE
     return None
+
+
+# How a column's name reads in a chart's axis or legend and on a KPI tile: words, the
+# abbreviations analysts write in capitals, and the unit its suffix promises.
+_WORDS: dict[str, str] = {
+    "avg": "average",
+    "clv": "CLV",
+    "rfm": "RFM",
+    "auc": "AUC",
+    "roc": "ROC",
+    "wape": "WAPE",
+    "id": "ID",
+    "r": "R",
+    "fm": "FM",
+    "12m": "(12 months)",
+}
+
+
+def column_label(column: str, unit: bool = True) -> str:
+    """`conversion_rate_pct` as "Conversion rate (%)", `avg_predicted_clv_12m` as "Average
+    predicted CLV (12 months)"; `unit=False` leaves out the "(%)" (a tile shows it with the
+    value)."""
+    name, suffix = column, ""
+    if name.startswith("pct_of_"):
+        name, suffix = f"share_of_{name.removeprefix('pct_of_')}", " (%)"
+    elif name == "pct" or name.endswith("_pct"):
+        name, suffix = name.removesuffix("pct").rstrip("_") or "share", " (%)"
+    text = " ".join(_WORDS.get(word, word) for word in name.split("_"))
+    return text[:1].upper() + text[1:] + (suffix if unit else "")

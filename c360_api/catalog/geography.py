@@ -278,7 +278,7 @@ METRICS: tuple[Metric, ...] = (
                 "distribution",
                 DistanceBinRow,
                 DISTANCE_BINS_SQL,
-                Chart("bar", "distance_band:O", "pct:Q", color="kind:N"),
+                Chart("bar", "distance_band:O", "pct:Q", color="kind:N", offset="kind:N"),
             ),
             Table("radius", RadiusRow, RADIUS, Chart("bar", "kind:N", "beyond_radius_pct:Q")),
         ),

@@ -26,6 +26,7 @@ from c360_api.snapshots import SnapshotStore
 from c360_api.web.assets import BUNDLE_PATH
 from c360_api.web.layout import PlacedPanel, PlacedSection, dashboard, tiles
 from c360_contract.catalog import Metric
+from c360_contract.units import column_label
 
 # The representations a panel's menu offers, as (format, label).
 DOWNLOADS: tuple[tuple[Representation, str], ...] = (
@@ -78,8 +79,7 @@ def tile_fields(metric: Metric) -> list[Tile]:
         if types not in ({int}, {float}):
             continue
         kind = "pct" if name.endswith("_pct") else "int" if types == {int} else "float"
-        label = name.replace("_pct", "").replace("_", " ").capitalize()
-        found.append(Tile(name, label, info.description or "", kind))
+        found.append(Tile(name, column_label(name, unit=False), info.description or "", kind))
     return found
 
 
@@ -129,7 +129,10 @@ def render_dashboard(
     try:
         with store.lease() as snapshot:
             window = Range(start, end, snapshot.first_date, snapshot.as_of)
-            sections: list[PlacedSection] = dashboard(catalog, areas, snapshot.relations)
+            sources = frozenset(snapshot.manifest.get("sources") or ())
+            sections: list[PlacedSection] = dashboard(
+                catalog, areas, snapshot.relations, sources=sources
+            )
             kpi = tiles(catalog, snapshot.relations)
             context.update(
                 snapshot_id=snapshot.snapshot_id,

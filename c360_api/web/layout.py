@@ -20,11 +20,18 @@ from c360_contract.catalog import Metric
 
 @dataclass(frozen=True)
 class Panel:
-    """One chart: a metric's table (the first when None) with fixed parameters of its own."""
+    """One chart: a metric's table (the first when None) with fixed parameters of its own.
+    `sources` are the source exports its meaning rests on: an upload's snapshot, built from one
+    sales file, has no CRM, so a chart by CRM segment would be one bar of "Unassigned"."""
 
     metric: str
     table: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
+    sources: frozenset[str] = frozenset()
+
+
+# The CRM export: where customer_segment comes from.
+CRM = frozenset({"crm_customers"})
 
 
 @dataclass(frozen=True)
@@ -48,10 +55,12 @@ DASHBOARD: tuple[Section, ...] = (
         (
             Panel("rfm_segmentation", "segments"),
             Panel("rfm_segmentation", "matrix"),
-            Panel("customer_segmentation", "segments"),
+            Panel("customer_segmentation", "segments", sources=CRM),
+            Panel("segments_clusters", "points"),
         ),
+        "RFM segments of buyers, the CRM's business segments and the k-means clusters.",
     ),
-    Section("Lifetime value", (Panel("customer_lifetime_value"),)),
+    Section("Lifetime value", (Panel("customer_lifetime_value", sources=CRM),)),
     Section(
         "Predictive models",
         (
@@ -59,10 +68,8 @@ DASHBOARD: tuple[Section, ...] = (
             Panel("models_clv", "by_frequency"),
             Panel("models_churn", "roc"),
             Panel("models_churn", "calibration"),
-            Panel("segments_clusters", "points"),
         ),
-        "The CLV model judged on its holdout, the churn model against its baselines, the "
-        "k-means clusters.",
+        "The CLV model judged on its holdout and the churn model against its baselines.",
     ),
     Section(
         "Operations",
@@ -125,10 +132,10 @@ class PlacedSection:
 
 
 def _place(
-    panel: Panel, by_id: Mapping[str, Metric], relations: frozenset[str]
+    panel: Panel, by_id: Mapping[str, Metric], relations: frozenset[str], sources: frozenset[str]
 ) -> PlacedPanel | None:
     metric = by_id.get(panel.metric)
-    if metric is None or not needed_relations(metric) <= relations:
+    if metric is None or not needed_relations(metric) <= relations or not panel.sources <= sources:
         return None
     table = next(
         (t for t in metric.tables if panel.table in (None, t.name) and t.chart is not None), None
@@ -157,14 +164,18 @@ def dashboard(
     areas: Mapping[str, str],
     relations: frozenset[str],
     layout: Sequence[Section] = DASHBOARD,
+    sources: frozenset[str] | None = None,
 ) -> list[PlacedSection]:
-    """The sections to draw over a snapshot holding `relations`, empty ones left out."""
+    """The sections to draw over a snapshot holding `relations`, built from `sources` (None:
+    every panel's), empty ones left out."""
+    if sources is None:
+        sources = frozenset().union(*(p.sources for s in layout for p in s.panels))
     by_id = {m.id: m for m in catalog}
     named = {by_id[p.metric].area for s in layout for p in s.panels if p.metric in by_id}
     placed = []
     for section in (*layout, *_area_sections(catalog, named, areas)):
         panels = tuple(
-            p for p in (_place(panel, by_id, relations) for panel in section.panels) if p
+            p for p in (_place(panel, by_id, relations, sources) for panel in section.panels) if p
         )
         if panels:
             placed.append(PlacedSection(section.title, panels, section.note))

@@ -66,3 +66,43 @@ def test_a_short_list_is_charted_whole_without_a_subtitle() -> None:
     assert spec["title"] == "Best sellers"
     assert "transform" not in spec
     assert len(marks(spec, "mark")) == 5
+
+
+def texts(spec: dict[str, Any], role: str) -> list[str]:
+    return [str(item["text"]) for item in marks(spec, role)]
+
+
+def test_axes_and_legends_read_as_words_not_column_names() -> None:
+    chart = Chart("bar", "traffic_source:N", "conversion_rate_pct:Q", color="customer_id:N")
+    rows = [
+        {"traffic_source": "organic_search", "conversion_rate_pct": 4.5, "customer_id": "C_1"},
+        {"traffic_source": "paid_search", "conversion_rate_pct": 3.0, "customer_id": "C_2"},
+    ]
+    spec = chart_spec(chart, rows, "Conversion", {})
+    assert set(texts(spec, "axis-title")) == {"Traffic source", "Conversion rate (%)"}
+    assert texts(spec, "legend-title") == ["Customer ID"]
+    assert {"organic search", "paid search"} <= set(texts(spec, "axis-label"))
+    assert texts(spec, "legend-label") == ["C_1", "C_2"]  # an identifier stays as written
+
+
+def test_a_dashed_series_draws_one_line_per_colour_and_dash() -> None:
+    chart = Chart("line", "day:T", "forecast:Q", color="category:N", dash="measure:N")
+    rows = [
+        {
+            "day": f"2026-01-0{d}",
+            "category": c,
+            "measure": m,
+            "forecast": d * (2 if m == "units" else 1),
+        }
+        for c in ("all", "toys")
+        for m in ("orders", "units")
+        for d in range(1, 8)
+    ]
+    spec = chart_spec(chart, rows, "Demand forecast", {})
+    # A line per (category, measure), each one colour and one dash, not one zigzag per colour.
+    lines = {(i["stroke"], tuple(i["strokeDash"])) for i in marks(spec, "mark")}
+    assert len(lines) == 4
+    assert len({stroke for stroke, _ in lines}) == 2
+    # A week of days ticks once a day, labelled by date (not "12 PM").
+    labels = [t for t in texts(spec, "axis-label") if t.startswith("Jan")]
+    assert labels == [f"Jan 0{d}" for d in range(1, 8)]

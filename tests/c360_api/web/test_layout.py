@@ -3,8 +3,11 @@ what is skipped, and the URLs and tiles the page carries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel
 
+from c360_api.catalog.execute import needed_relations
 from c360_api.catalog.registry import BY_ID, CATALOG
 from c360_api.render.negotiate import Representation
 from c360_api.web.dashboard import panel_url, tile_fields
@@ -34,6 +37,11 @@ def metric(id: str, area: str, sql: str = "SELECT 1 FROM t", **kwargs) -> Metric
     )
 
 
+def needed(catalog: Sequence[Metric]) -> set[str]:
+    """Every relation the catalogue reads: a snapshot that can answer all of it."""
+    return set().union(*(needed_relations(m) for m in catalog))
+
+
 def names(sections) -> list[tuple[str, list[str]]]:
     return [(s.title, [f"{p.metric.id}:{p.table}" for p in s.panels]) for s in sections]
 
@@ -59,6 +67,23 @@ class TestResolve:
         assert names(dashboard(declared, {}, frozenset({"t", "fact_sessions"}), layout)) == [
             ("One", ["r:rows"])
         ]
+
+    def test_a_panel_resting_on_a_source_the_snapshot_lacks_is_left_out(self) -> None:
+        catalog = [metric("a", "x"), metric("crm", "x")]
+        layout = (Section("One", (Panel("a"), Panel("crm", sources=frozenset({"crm_customers"})))),)
+        upload = dashboard(catalog, {}, frozenset({"t"}), layout, sources=frozenset({"sales"}))
+        assert names(upload) == [("One", ["a:rows"])]
+        full = dashboard(
+            catalog, {}, frozenset({"t"}), layout, sources=frozenset({"crm_customers"})
+        )
+        assert names(full) == [("One", ["a:rows", "crm:rows"])]
+        # The real layout: an upload (one `transactions` export) draws nothing by CRM segment.
+        real = dashboard(
+            CATALOG, {}, frozenset(needed(CATALOG)), sources=frozenset({"transactions"})
+        )
+        drawn = {p.metric.id for s in real for p in s.panels}
+        assert "rfm_segmentation" in drawn
+        assert drawn.isdisjoint({"customer_segmentation", "customer_lifetime_value"})
 
     def test_an_area_the_layout_does_not_name_gets_a_section_of_every_charted_table(self) -> None:
         chart = Chart("bar", "label:N", "value:Q")
@@ -129,7 +154,7 @@ class TestTiles:
             ("total_revenue", "Total revenue", "float"),
             ("orders", "Orders", "int"),
             ("completed_orders", "Completed orders", "int"),
-            ("avg_order_value", "Avg order value", "float"),
+            ("avg_order_value", "Average order value", "float"),
             ("completion_rate_pct", "Completion rate", "pct"),
             ("customers", "Customers", "int"),
             ("orders_per_customer", "Orders per customer", "float"),
