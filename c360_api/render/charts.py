@@ -28,6 +28,8 @@ WORDS_LABEL = "replace(datum.label, /_/g, ' ')"
 # A time axis over at most this many days ticks once a day, labelled by date (Vega's default
 # would tick every 12 hours of a week-long daily forecast).
 DAILY_TICKS = 31
+# Pixels kept between two axis labels.
+LABEL_GAP = 4
 
 
 def _altair() -> ModuleType:
@@ -126,11 +128,12 @@ def chart_spec(
     if chart.mark == "rect":
         name, _ = _field_type(y)
         height = max(HEIGHT, ROW_STEP * len({row.get(name) for row in rows}))
-    # A narrow chart (a phone's) drops the labels that would overlap, not the rest of the axis.
+    # A narrow chart (a phone's) drops the labels that would overlap or touch ("0.100.15"), not
+    # the rest of the axis.
     spec: dict[str, Any] = (
         mark.encode(**encoding)
         .properties(width=WIDTH, height=height)
-        .configure_axis(labelOverlap="greedy")
+        .configure_axis(labelOverlap="greedy", labelSeparation=LABEL_GAP)
         .to_dict()
     )
     return _with_rows(spec, rows)

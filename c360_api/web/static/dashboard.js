@@ -83,6 +83,15 @@ async function drawPanel(panel, range, turn) {
   try {
     const spec = await answer(urlOf(panel.dataset.path, own, windowed, range, "vega"));
     if (turn !== generation) return;
+    // The chart's title is drawn by the page, where it wraps on a phone (in the SVG a long one
+    // is cut at both ends), and only when it says more than the panel's heading.
+    const heading = typeof spec.title === "object" ? spec.title : { text: spec.title };
+    delete spec.title;
+    const text = [heading.text ?? ""].flat().join(" ");
+    const said = panel.querySelector("h3").textContent.startsWith(text);
+    const title = panel.querySelector("[data-chart-title]");
+    title.textContent = [said ? "" : text, heading.subtitle ?? ""].filter(Boolean).join(" · ");
+    title.hidden = !title.textContent;
     // The spec's fixed width becomes the panel's, so one chart fits a phone and a desktop.
     spec.width = "container";
     spec.autosize = { type: "fit-x", contains: "padding" };

@@ -20,7 +20,7 @@ from bench.browser import DESKTOP, DRAWN, PHONE
 from c360_api.catalog.registry import BY_ID
 from c360_api.web.layout import DASHBOARD
 from tests.c360_api.conftest import Expect
-from tests.c360_api.web.problems import Problems
+from tests.c360_api.web.problems import Problems, unreadable_charts
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,12 @@ class TestDesktop:
         self, page: Page, live_server: str, served_expect: Expect, artefacts: Path
     ) -> None:
         page.set_viewport_size(DESKTOP)
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
         problems = open_dashboard(page)
+        # Offline: every file and answer comes from the app itself, none from a CDN.
+        assert asked
+        assert [url for url in asked if not url.startswith(live_server)] == []
         figures = page.locator("[data-panel]")
         assert figures.evaluate_all("fs => fs.map(f => f.dataset.name)") == PANELS
         for index in range(figures.count()):
@@ -97,6 +102,7 @@ class TestDesktop:
         assert page.locator("[data-snapshot-id]").inner_text() == served_expect.snapshot_id
         assert page.locator("[data-as-of]").inner_text() == served_expect.as_of
         assert_tiles_show(page, api_summary(live_server))
+        assert unreadable_charts(page) == []
         page.screenshot(path=artefacts / "dashboard-desktop.png", full_page=True)
         assert problems.found == []
 
@@ -218,6 +224,7 @@ class TestPhone:
             )
             assert len(boxes) == len(PANELS)
             assert max(boxes) <= PHONE["width"]
+            assert unreadable_charts(page) == []
             page.screenshot(path=artefacts / "dashboard-phone.png", full_page=True)
             assert problems.found == []
         finally:

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from bench.browser import DESKTOP, DRAWN
 from tests.c360_api.accounts import PASSWORD
-from tests.c360_api.web.problems import Problems
+from tests.c360_api.web.problems import Problems, unreadable_charts
 from tests.upload_data import HEADER, MAPPING, make_sales
 
 pytestmark = pytest.mark.slow
@@ -157,6 +157,10 @@ class TestOwnerFlow:
         assert all(state == "ready" for _, state in states), states
         paths = panels.evaluate_all("ps => ps.map(p => p.dataset.path)")
         assert all(p.startswith(f"/workspaces/{workspace}/") for p in paths)
+        # One sales file has no CRM: no chart of one "Unassigned" CRM segment.
+        names = {name for name, _ in states}
+        assert names.isdisjoint({"customer_segmentation-segments", "customer_lifetime_value"})
+        assert unreadable_charts(page) == []
         assert page.locator("[data-snapshot-id]").inner_text() == results["snapshot_id"]
         tile = page.locator("[data-tiles] [data-field=orders] output")
         assert tile.get_attribute("data-value") == str(results["kpis"]["orders"])
