@@ -63,6 +63,10 @@ def live_server(served_warehouse: Path) -> Iterator[str]:
         yield base
 
 
+# The owner server's upload limit: the test export (about 120 kB) fits, a 1.2 MB file is a 413.
+UPLOAD_LIMIT = 1_000_000
+
+
 @pytest.fixture(scope="session")
 def owner_server(
     served_warehouse: Path, upload_warehouse: Any, tmp_path_factory: pytest.TempPathFactory
@@ -84,6 +88,7 @@ def owner_server(
             spark_connect_url=f"sc://127.0.0.1:{stand_in.getsockname()[1]}",
             login_per_minute="100000",
             failed_auth_per_minute="100000",
+            upload_max_bytes=str(UPLOAD_LIMIT),
         ) as base:
             yield base
 

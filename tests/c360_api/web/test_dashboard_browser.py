@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request
 
 from bench.browser import DESKTOP, DRAWN, PHONE
-from c360_api.catalog.registry import BY_ID
+from c360_api.catalog.registry import BY_ID, CATALOG
 from c360_api.web.layout import DASHBOARD
 from tests.c360_api.conftest import Expect
 from tests.c360_api.web.problems import Problems, unreadable_charts
@@ -206,6 +206,18 @@ class TestDesktop:
         assert page.evaluate("document.activeElement.textContent") == "Download CSV"
         page.keyboard.press("Escape")
         assert menu.get_attribute("open") is None
+
+    def test_the_catalogue_link_lists_every_metric_by_area(self, page: Page) -> None:
+        problems = Problems(page)
+        page.goto("/")
+        page.get_by_role("link", name="Metric catalogue").click()
+        page.wait_for_url("**/catalog")
+        areas = list(dict.fromkeys(m.area for m in CATALOG))
+        assert page.locator("h2").all_inner_texts() == areas
+        for metric in CATALOG:
+            link = page.get_by_role("link", name=metric.path, exact=True)
+            assert link.get_attribute("href") == metric.path
+        assert problems.found == []
 
 
 class TestPhone:

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from bench.browser import DESKTOP, DRAWN
 from tests.c360_api.accounts import PASSWORD
+from tests.c360_api.web.conftest import UPLOAD_LIMIT
 from tests.c360_api.web.problems import Problems, unreadable_charts
 from tests.upload_data import HEADER, MAPPING, make_sales
 
@@ -89,6 +90,9 @@ class TestOwnerFlow:
         page.get_by_role("link", name="Upload a sales export").click()
         choose(page, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200))
         assert "not CSV" in error_for(page, "file")
+        assert page.locator("#file").get_attribute("aria-invalid") == "true"
+        choose(page, "huge.csv", "a,b\n" + "1,2\n" * (UPLOAD_LIMIT // 3))  # 413
+        assert f"larger than the limit of {UPLOAD_LIMIT:,} bytes" in error_for(page, "file")
         choose(page, "ambiguous.csv", AMBIGUOUS)
         expect(page.locator("[data-preview]")).to_be_visible()
         expect(page.locator("[data-dates]")).to_be_visible()
@@ -115,13 +119,22 @@ class TestOwnerFlow:
             assert page.locator(f"#map-{target}").input_value() == (column or ""), target
         assert page.locator("#date_format").input_value() == "%d/%m/%Y"
         assert page.locator("[data-preview-table] tbody tr").count() == 20
+        # A required column left unmapped: the API's 422 beside the mapping.
+        page.locator("#map-amount").select_option("")
+        page.get_by_role("button", name="Upload and analyse").click()
+        assert "amount" in error_for(page, "mapping")
+        assert httpx.get(f"{owner_server}/api/jobs/", headers=api).json() == []
         for target, column in MAPPING.items():
             page.locator(f"#map-{target}").select_option(column)
-        page.get_by_label("Clustering method").select_option("kmeans")
+        page.get_by_label("Clustering method").select_option("gmm")
         page.screenshot(path=artefacts / "upload-preview.png", full_page=True)
 
-        # Upload; the job page follows the job and shows the results when it is done.
-        page.get_by_role("button", name="Upload and analyse").click()
+        # Upload (the form sends the chosen method); the job page follows the job and shows the
+        # results when it is done.
+        with page.expect_request("**/api/jobs/upload") as sent:
+            page.get_by_role("button", name="Upload and analyse").click()
+        form = sent.value.post_data_buffer or b""
+        assert b'name="clustering_method"\r\n\r\ngmm\r\n' in form
         page.wait_for_url("**/app/jobs/*")
         job_id = page.url.rsplit("/", 1)[1]
         expect(page.locator("[data-segments]")).to_be_visible()
@@ -133,6 +146,17 @@ class TestOwnerFlow:
             " r.querySelector('[data-customers]').textContent])"
         )
         assert shown == [[s["rfm_segment"], f"{s['customers']:,}"] for s in results["segments"]]
+        actions = page.locator("[data-segment] td:last-child").all_inner_texts()
+        assert actions == [s["rfm_action"] or "" for s in results["segments"]]
+        assert all(actions)
+        clusters = page.locator("[data-clusters] tbody tr").evaluate_all(
+            "rows => rows.map(r => [...r.children].map(c => c.textContent))"
+        )
+        assert clusters == [
+            [str(c["cluster"]), c["label"] or "", f"{c['customers']:,}",
+             f"{c['pct_of_buyers']:,.2f} %", c["action"] or ""]
+            for c in results["clusters"]
+        ]  # fmt: skip
         for field, value in results["rows"].items():
             if isinstance(value, int):
                 assert page.locator(f"[data-rows] [data-field={field}]").inner_text() == (

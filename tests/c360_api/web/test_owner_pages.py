@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -72,6 +73,38 @@ def test_registration_sets_an_http_only_same_site_session(client: TestClient) ->
     assert "HttpOnly" in session
     assert "SameSite=strict" in session
     assert client.get("/app/jobs").status_code == 200
+
+
+def test_the_session_cookie_holds_the_jwt_the_api_issues(client: TestClient) -> None:
+    register(client)
+    token = client.cookies.get("c360_session")
+    assert token is not None
+    assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", token)  # header.claims.signature
+    app: Any = client.app
+    user_id = app.state.tokens.user_id(token)
+    assert user_id is not None
+    user = app.state.accounts.get(user_id)
+    assert user is not None
+    assert user.email == "owner@shop.example"
+
+
+def test_every_form_post_without_its_csrf_token_is_refused(client: TestClient) -> None:
+    token = register(client)
+    forms = {
+        "/app/login": {"email": "owner@shop.example", "password": PASSWORD},
+        "/app/register": {"email": "b@b.example", "password": PASSWORD},
+        "/app/jobs/any/delete": {},
+        "/app/logout": {},
+    }
+    for path, fields in forms.items():
+        for wrong in ({}, {"csrf_token": "forged"}):
+            answer = client.post(path, data={**fields, **wrong}, follow_redirects=False)
+            assert answer.status_code == 403, (path, wrong)
+            assert answer.json()["error_type"] == "csrf"
+    # Still signed in: the refused logout ended nothing, and the token itself is accepted.
+    assert client.get("/app/jobs").status_code == 200
+    answer = client.post("/app/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert answer.status_code == 303
 
 
 def test_a_next_page_on_another_host_is_not_followed(client: TestClient) -> None:

@@ -14,6 +14,7 @@ from c360_api.web.assets import BUNDLE_PATH
 from c360_api.web.layout import DASHBOARD
 from tests.c360_api.conftest import Expect, make_settings
 
+ROOT = Path(__file__).parents[3]
 ASSET = re.compile(r"""(?:src|href)="([^"]+)\"""")
 
 
@@ -76,3 +77,18 @@ class TestChartBundle:
         assert plain.content == answer.content
         again = client.get(BUNDLE_PATH, headers={"If-None-Match": answer.headers["etag"]})
         assert again.status_code == 304
+
+
+class TestReadme:
+    def test_the_quick_start_ends_by_opening_the_dashboard_and_shows_it(self) -> None:
+        readme = (ROOT / "README.md").read_text()
+        quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0].strip()
+        *_, opening, picture = [line for line in quick.splitlines() if line.strip()]
+        assert "open http://127.0.0.1:8000/" in opening
+        assert picture.startswith('<img src="docs/dashboard-desktop.png"')
+
+    def test_one_screenshot_of_each_page_is_in_docs_and_the_readme(self) -> None:
+        readme = (ROOT / "README.md").read_text()
+        for name in ("dashboard-desktop", "dashboard-phone", "upload-preview", "upload-results"):
+            assert f'src="docs/{name}.png"' in readme, name
+            assert (ROOT / "docs" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
