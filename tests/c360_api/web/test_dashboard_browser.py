@@ -208,8 +208,8 @@ class TestDesktop:
         assert menu.get_attribute("open") is None
 
     def test_the_catalogue_link_lists_every_metric_by_area(self, page: Page) -> None:
+        open_dashboard(page)
         problems = Problems(page)
-        page.goto("/")
         page.get_by_role("link", name="Metric catalogue").click()
         page.wait_for_url("**/catalog")
         areas = list(dict.fromkeys(m.area for m in CATALOG))

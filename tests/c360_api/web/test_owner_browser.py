@@ -10,12 +10,13 @@ Screenshots of the upload preview, the results and the workspace dashboard go to
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, FilePayload, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, Route, expect
 
 from bench.browser import DESKTOP, DRAWN
 from tests.c360_api.accounts import PASSWORD
@@ -56,6 +57,47 @@ def error_for(page: Page, field: str) -> str:
     slot = page.locator(f"[data-error-for={field}]")
     expect(slot).to_be_visible()
     return slot.inner_text()
+
+
+# Keeps the text fields of the form the page posts (Playwright does not show a multipart body
+# holding a file) in sessionStorage, which outlives the page's move to the job's page.
+RECORD_FORMS = """() => {
+  const send = window.fetch;
+  window.fetch = (url, options) => {
+    if (options?.body instanceof FormData) {
+      const fields = [...options.body].filter(([, value]) => typeof value === 'string');
+      sessionStorage.setItem('sent', JSON.stringify(Object.fromEntries(fields)));
+    }
+    return send(url, options);
+  };
+}"""
+
+
+def follow_live_progress(page: Page, job_id: str) -> None:
+    """The jobs list as first served while `job_id` ran (its finished state rewritten to
+    running), then one poll's answer of 40 % in the facts stage, then the real answers."""
+
+    def served_running(route: Route) -> None:
+        page_html = route.fetch()
+        running = page_html.text().replace('data-state="succeeded"', 'data-state="running"')
+        route.fulfill(response=page_html, body=running)
+
+    def polled_running(route: Route) -> None:
+        jobs = route.fetch().json()
+        for job in jobs:
+            job.update(state="running", stage="facts", percentage=40)
+        route.fulfill(json=jobs)
+
+    page.route("**/app/jobs", served_running, times=1)
+    page.route("**/api/jobs/", polled_running, times=1)
+    page.goto("/app/jobs")
+    page.evaluate("window.servedRunning = true")
+    progress = page.locator(f"[data-job='{job_id}']")
+    expect(progress.locator("[data-progress-text]")).to_have_text("running: facts · 40 %")
+    assert progress.locator("progress").evaluate("bar => bar.value") == 40
+    page.wait_for_function("window.servedRunning === undefined")  # reloaded
+    expect(progress).to_have_attribute("data-state", "succeeded")
+    expect(progress.locator("[data-progress-text]")).to_have_text("succeeded · 100 %")
 
 
 class TestOwnerFlow:
@@ -131,12 +173,13 @@ class TestOwnerFlow:
 
         # Upload (the form sends the chosen method); the job page follows the job and shows the
         # results when it is done.
-        with page.expect_request("**/api/jobs/upload") as sent:
-            page.get_by_role("button", name="Upload and analyse").click()
-        form = sent.value.post_data_buffer or b""
-        assert b'name="clustering_method"\r\n\r\ngmm\r\n' in form
+        page.evaluate(RECORD_FORMS)
+        page.get_by_role("button", name="Upload and analyse").click()
         page.wait_for_url("**/app/jobs/*")
         job_id = page.url.rsplit("/", 1)[1]
+        sent = json.loads(page.evaluate("sessionStorage.getItem('sent')"))
+        assert sent["clustering_method"] == "gmm"
+        assert json.loads(sent["mapping"]) == MAPPING
         expect(page.locator("[data-segments]")).to_be_visible()
         results: dict[str, Any] = httpx.get(
             f"{owner_server}/api/jobs/results/{job_id}", headers=api, timeout=30
@@ -168,6 +211,11 @@ class TestOwnerFlow:
         with page.expect_download() as download:
             page.get_by_role("link", name="Download the PDF report").click()
         assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+
+        # The jobs list follows an unfinished job live: served while the job ran, it shows the
+        # API's progress at each poll and reloads itself when the job is done.
+        follow_live_progress(page, job_id)
+        page.goto(f"/app/jobs/{job_id}")
 
         # The workspace's dashboard: the same template over /workspaces/{id}/..., every panel
         # drawn with no console error or failed request.
