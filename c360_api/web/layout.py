@@ -58,7 +58,8 @@ DASHBOARD: tuple[Section, ...] = (
             Panel("customer_segmentation", "segments", sources=CRM),
             Panel("segments_clusters", "points"),
         ),
-        "RFM segments of buyers, the CRM's business segments and the k-means clusters.",
+        "Who the buyers are: RFM segments, the CRM's segments where the data has them, and the "
+        "k-means clusters.",
     ),
     Section("Lifetime value", (Panel("customer_lifetime_value", sources=CRM),)),
     Section(
