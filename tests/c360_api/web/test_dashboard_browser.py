@@ -7,6 +7,7 @@ Screenshots of the desktop and phone layouts go to the --output directory (test-
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Request
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from bench.browser import DESKTOP, DRAWN, PHONE
 from c360_api.catalog.registry import BY_ID, CATALOG
@@ -24,6 +25,8 @@ from tests.c360_api.web.problems import Problems, unreadable_charts
 
 pytestmark = pytest.mark.slow
 
+# The KPI tiles' request, with or without a date range.
+SUMMARY = re.compile(r"/kpi/summary(\?|$)")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MEDIA = {"csv": "text/csv", "png": "image/png", "html": "text/html"}
 PANELS = [
@@ -166,13 +169,28 @@ class TestDesktop:
             "timestamp": "2025-01-01T00:00:00Z",
             "error_details": {"status_code": 503},
         }
-        page.route("**/kpi/conversion?*", lambda route: route.fulfill(status=503, json=envelope))
+
+        def refuse(route: Route) -> None:
+            route.fulfill(status=503, json=envelope)
+
+        page.route("**/kpi/conversion?*", refuse)
+        page.route(SUMMARY, refuse)
         page.set_default_timeout(20_000)
         page.goto("/")
         page.wait_for_function(DRAWN)
         panel = page.locator("[data-name=kpi_conversion]")
         assert panel.get_attribute("data-state") == "error"
         assert "Snapshot is being replaced" in panel.locator("[data-message]").inner_text()
+        # The tiles too: a visible message and a retry, never a row of empty boxes.
+        tiles = page.locator("[data-tiles]")
+        assert tiles.get_attribute("data-state") == "error"
+        assert "Could not load the key figures: Snapshot is being replaced" in (
+            tiles.locator("[data-message]").inner_text()
+        )
+        page.unroute(SUMMARY)
+        tiles.get_by_role("button", name="Retry").click()
+        expect(tiles).to_have_attribute("data-state", "ready")
+        assert tile_values(page)["orders"] == str(api_summary(live_server)["orders"])
         page.unroute("**/kpi/conversion?*")
         panel.get_by_role("button", name="Retry").click()
         page.wait_for_function(
