@@ -6,7 +6,8 @@ and what the dashboard draws, so every picture of a metric is the same picture.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from c360_contract.catalog import Chart, Row, Top
@@ -25,7 +26,7 @@ RANK_FIELD = "chart_rank"
 # Category values read as words on axes and legends (`organic_search` as "organic search"); an
 # identifier is shown as it is written.
 WORDS_LABEL = "replace(datum.label, /_/g, ' ')"
-# A time axis over at most this many days ticks once a day, labelled by date (Vega's default
+# A time axis spanning at most this many days ticks once a day, labelled by date (Vega's default
 # would tick every 12 hours of a week-long daily forecast).
 DAILY_TICKS = 31
 # Pixels kept between two axis labels.
@@ -156,9 +157,15 @@ def _axis(encoded: str, rows: Sequence[Row]) -> Any:
     name, kind = _field_type(encoded)
     if _words(encoded):
         return alt.Axis(labelExpr=WORDS_LABEL)
-    if kind == "T" and len({row.get(name) for row in rows}) <= DAILY_TICKS:
+    if kind == "T" and _days_spanned(row.get(name) for row in rows) <= DAILY_TICKS:
         return alt.Axis(format="%b %d", tickCount={"interval": "day", "step": 1})
     return alt.Undefined
+
+
+def _days_spanned(values: Iterable[Any]) -> int:
+    """Days from the first to the last of ISO dates or timestamps (None and blanks skipped)."""
+    days = [date.fromisoformat(str(v)[:10]) for v in values if v]
+    return (max(days) - min(days)).days if days else 0
 
 
 def _legend(encoded: str) -> Any:

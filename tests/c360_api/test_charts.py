@@ -106,3 +106,10 @@ def test_a_dashed_series_draws_one_line_per_colour_and_dash() -> None:
     # A week of days ticks once a day, labelled by date (not "12 PM").
     labels = [t for t in texts(spec, "axis-label") if t.startswith("Jan")]
     assert labels == [f"Jan 0{d}" for d in range(1, 8)]
+
+
+def test_a_series_over_more_than_a_month_keeps_vegas_own_time_ticks() -> None:
+    chart = Chart("line", "day:T", "revenue:Q")
+    rows = [{"day": f"2026-{m:02d}-{d:02d}", "revenue": d} for m in (1, 2) for d in (1, 15, 28)]
+    assert "axis" not in chart_spec(chart, rows, "Revenue", {})["encoding"]["x"]
+    assert "axis" in chart_spec(chart, rows[:3], "Revenue", {})["encoding"]["x"]
