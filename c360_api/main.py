@@ -19,7 +19,7 @@ from c360_api.api.fast_path import CachedAnswerMiddleware
 from c360_api.api.params import validate_query
 from c360_api.catalog.index import router as catalog_index_router
 from c360_api.catalog.registry import AREAS, CATALOG
-from c360_api.catalog.routes import catalogue_router
+from c360_api.catalog.routes import add_metric_routes
 from c360_api.core.cache import ResponseCache
 from c360_api.core.config import Settings
 from c360_api.core.logging import configure_logging
@@ -27,7 +27,7 @@ from c360_api.core.metrics import Metrics
 from c360_api.core.ratelimit import RateLimitHeadersMiddleware, RateLimits
 from c360_api.core.security import API_KEY_HEADER, KeyRing
 from c360_api.customers.endpoints import router as customers_router
-from c360_api.db.engine import Database
+from c360_api.db.engine import Database, open_in_background
 from c360_api.exceptions import (
     ForbiddenError,
     InvalidParameterError,
@@ -49,9 +49,10 @@ from c360_api.uploads.runner import UploadRunner
 from c360_api.uploads.service import UploadService
 from c360_api.uploads.spark_connect import SparkConnectServer, managed_command
 from c360_api.uploads.store import JobStore
+from c360_api.web.assets import build_in_background as build_bundle_in_background
 from c360_api.web.pages import install as install_web
+from c360_api.workspaces.endpoints import add_workspace_metric_routes
 from c360_api.workspaces.endpoints import router as workspace_router
-from c360_api.workspaces.endpoints import workspace_metrics_router
 from c360_api.workspaces.stores import WorkspaceStores
 from c360_contract.catalog import Metric
 
@@ -123,8 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store.check()
 
     jobs = RefreshJobs(settings.refresh_argv, store.check, settings.warehouse)
+    # Opened (SQLAlchemy imported, schema migrated) by its first session or in the lifespan,
+    # whichever comes first: not while the app is built.
     db = Database(settings.sqlalchemy_url)
-    db.migrate()
     layout = StateLayout(settings.state_dir)
     spark = SparkConnectServer(
         settings.spark_connect_url,
@@ -140,12 +142,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     workspaces = WorkspaceStores(layout)
     job_store = JobStore(db)
     runner = UploadRunner(job_store, layout, spark, settings.upload_job_argv, workspaces.published)
+    db.on_open(runner.recover)  # before any request sees the jobs a previous process left
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # What the server needs after it answers, started once it does: on a small machine each
+        # of these takes a core the start itself needs.
         runner.start()
+        open_in_background(db)
         store.release_loads()
         warm_in_background()  # the chart renderer's first use costs ~0.4 s: never a request's
+        build_bundle_in_background()  # the dashboard's chart libraries (a child process, seconds)
         yield
         jobs.shutdown()  # a refresh child never outlives the API
         runner.shutdown()  # nor an upload job, nor the Spark Connect server
@@ -184,7 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     register_error_handlers(app)
     app.include_router(health_router)  # monitoring is never rate limited
-    app.include_router(catalogue_router(CATALOG, context_dependency, guards=GUARDS))
+    add_metric_routes(app.router, CATALOG, context_dependency, guards=GUARDS)
     for router in (analytics_router, customers_router, catalog_index_router):
         app.include_router(router, dependencies=GUARDS, responses=error_responses(*DATA_ERRORS))
     app.include_router(
@@ -199,7 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(uploads_router, dependencies=GUARDS, responses=error_responses(*USER_ERRORS))
     # Every catalogue metric again per workspace (its owner's bearer token; 404 for anyone else).
     app.include_router(workspace_router, dependencies=GUARDS)
-    app.include_router(workspace_metrics_router(), dependencies=GUARDS)
+    add_workspace_metric_routes(app.router, guards=GUARDS)
 
     # Added inside-out: the access log wraps CORS, which wraps the rate-limit headers, which wrap
     # cached answers.

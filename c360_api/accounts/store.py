@@ -1,18 +1,20 @@
-"""The one class touching the users table."""
+"""The one class touching the users table. SQLAlchemy and the models are imported where used, so
+the API starts without them (see `c360_api.db.engine`)."""
 
 from __future__ import annotations
 
 import uuid
 from functools import cache
+from typing import TYPE_CHECKING
 
 import structlog
 from pwdlib import PasswordHash
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from c360_api.db.engine import Database
-from c360_api.db.models import User
 from c360_api.exceptions import ConflictError
+
+if TYPE_CHECKING:
+    from c360_api.db.models import User
 
 log = structlog.get_logger("c360_api.accounts")
 
@@ -41,6 +43,10 @@ class AccountStore:
 
     def register(self, email: str, password: str) -> User:
         """A new account (argon2 hash of the password); EmailTakenError when the email is used."""
+        from sqlalchemy.exc import IntegrityError
+
+        from c360_api.db.models import User
+
         user = User(
             id=uuid.uuid4().hex, email=normalise_email(email), password_hash=_HASHER.hash(password)
         )
@@ -54,6 +60,10 @@ class AccountStore:
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The user whose email and password these are, else None (logged, never the password)."""
+        from sqlalchemy import select
+
+        from c360_api.db.models import User
+
         with self._db.session() as session:
             user = session.scalar(select(User).where(User.email == normalise_email(email)))
         valid = _HASHER.verify(password, user.password_hash if user else _dummy_hash())
@@ -63,5 +73,7 @@ class AccountStore:
         return user
 
     def get(self, user_id: str) -> User | None:
+        from c360_api.db.models import User
+
         with self._db.session() as session:
             return session.get(User, user_id)

@@ -4,19 +4,21 @@ id is 404, like an id that never existed)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from c360_api.accounts.deps import CurrentUser
 from c360_api.accounts.session import CsrfError
-from c360_api.db.models import UploadJob
 from c360_api.exceptions import InvalidParameterError, NotFoundError, error_responses
 from c360_api.uploads.receive import PayloadTooLargeError
 from c360_api.uploads.schemas import JobAccepted, JobStatusOut, Preview, Results
 from c360_api.uploads.service import JobNotReadyError, UploadService
 from c360_api.uploads.sniff import NotCsvError
 from c360_contract.vocabulary import CLUSTERING_METHODS
+
+if TYPE_CHECKING:
+    from c360_api.db.models import UploadJob  # SQLAlchemy: not imported at start
 
 router = APIRouter(prefix="/api/jobs", tags=["uploads"])
 

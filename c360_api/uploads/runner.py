@@ -70,8 +70,13 @@ class UploadRunner:
     # --- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Conclude what a previous API process left running, queue what it left queued, and
-        start taking jobs."""
+        """Start taking jobs (the queue fills as they are submitted and by `recover`)."""
+        self._thread = threading.Thread(target=self._work, name="upload-jobs", daemon=True)
+        self._thread.start()
+
+    def recover(self) -> None:
+        """Conclude what a previous API process left running and queue what it left queued (run
+        when the database opens, before any request gets a session)."""
         for job in self._store.in_state(RUNNING):
             self._store.failed(
                 job.id,
@@ -81,8 +86,6 @@ class UploadRunner:
             log.warning("upload_job_interrupted", job_id=job.id, pid=job.pid)
         for job in self._store.in_state(QUEUED):
             self._queue.put(job.id)
-        self._thread = threading.Thread(target=self._work, name="upload-jobs", daemon=True)
-        self._thread.start()
 
     def shutdown(self) -> None:
         """Stop taking jobs and kill the running one (it is reported failed, resubmittable)."""

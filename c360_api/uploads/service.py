@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from c360_api.db.models import UploadJob
 from c360_api.exceptions import ConflictError, InvalidParameterError
 from c360_api.uploads.accept import settle
 from c360_api.uploads.paths import StateLayout
@@ -21,6 +20,9 @@ from c360_api.uploads.sniff import Analysis, analyse
 from c360_api.uploads.store import FAILED, SUCCEEDED, JobStore, new_id
 from c360_api.workspaces.stores import WorkspaceStores
 from c360_contract.uploads import UPLOAD_FILE
+
+if TYPE_CHECKING:
+    from c360_api.db.models import UploadJob  # SQLAlchemy: not imported at start
 
 
 class JobNotReadyError(ConflictError):

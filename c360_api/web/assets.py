@@ -4,8 +4,9 @@
 renders PNG and SVG with (both take its default Vega-Lite version), so a chart in the browser is
 the picture `format=png` draws, and nothing is fetched from a CDN or copied into the repository.
 Bundling takes a few seconds and vl-convert holds the GIL while it bundles, so the app builds it
-once at start-up in a child process (waited for by a background thread): in a thread of the API
-process it stalled the start and every request for those seconds. Its URL names the vl-convert
+once in a child process (waited for by a background thread) that the app's lifespan starts when
+the server is up: in a thread of the API process it stalled every request for those seconds, and
+during the start it took a core the start needs. Its URL names the vl-convert
 version, so browsers may keep it for a year.
 """
 

@@ -18,7 +18,7 @@ from c360_api.api.answers import accepts_gzip
 from c360_api.api.deps import StoreDep
 from c360_api.api.params import IsoDate
 from c360_api.catalog.registry import AREAS, CATALOG
-from c360_api.web.assets import BUNDLE_PATH, build_in_background, vega_bundle
+from c360_api.web.assets import BUNDLE_PATH, vega_bundle
 from c360_api.web.dashboard import render_dashboard
 from c360_api.web.owner import install_pages
 
@@ -54,8 +54,7 @@ def get_vega_bundle(request: Request) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Add the pages and static files to `app`, and start building the chart bundle."""
+    """Add the pages and static files to `app` (its lifespan starts building the chart bundle)."""
     app.include_router(router)
     install_pages(app)  # the owner's pages: sign in, upload, jobs, results, workspace dashboard
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    build_in_background()

@@ -4,7 +4,8 @@ representation, and its catalogue of what the upload can answer."""
 from __future__ import annotations
 
 import inspect
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -15,7 +16,7 @@ from c360_api.catalog.execute import needed_relations
 from c360_api.catalog.index import CatalogEntry, CatalogRow, entries
 from c360_api.catalog.openapi import representation_responses
 from c360_api.catalog.registry import CATALOG
-from c360_api.catalog.routes import catalogue_router
+from c360_api.catalog.routes import add_metric_routes
 from c360_api.exceptions import (
     C360Error,
     InvalidParameterError,
@@ -44,14 +45,17 @@ LEADING = (
 )
 
 
-def workspace_metrics_router() -> APIRouter:
-    """The catalogue's routes again under PREFIX, on the workspace context."""
-    return catalogue_router(
+def add_workspace_metric_routes(router: APIRouter, guards: Sequence[Any]) -> None:
+    """The catalogue's routes again under PREFIX, on the workspace context (added to `router`,
+    the app's own: see `add_metric_routes`)."""
+    add_metric_routes(
+        router,
         CATALOG,
         workspace_context_dependency,
         prefix=PREFIX,
         leading=LEADING,
         operation_prefix="workspace_",
+        guards=guards,
         errors=WORKSPACE_ERRORS,
     )
 
