@@ -49,7 +49,6 @@ from c360_spark_processing.ingest import (
     validate_source,
 )
 from c360_spark_processing.marts import build_marts
-from c360_spark_processing.models.stage import build_models
 from c360_spark_processing.profile import build_customer_profile
 from c360_spark_processing.publish import (
     PublishError,
@@ -475,6 +474,9 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
             run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
         )
     with run.stage("models") as rows:
+        # Imported here: scikit-learn and SciPy load only for a run that fits models.
+        from c360_spark_processing.models.stage import build_models
+
         models = build_models(
             run.spark,
             facts,
