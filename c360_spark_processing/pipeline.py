@@ -49,7 +49,6 @@ from c360_spark_processing.ingest import (
     validate_source,
 )
 from c360_spark_processing.marts import build_marts
-from c360_spark_processing.models.stage import build_models
 from c360_spark_processing.profile import build_customer_profile
 from c360_spark_processing.publish import (
     PublishError,
@@ -140,10 +139,12 @@ class _Run:
         self, name: str, df: DataFrame, sort_by: str | None = None, files: int | None = None
     ) -> DataFrame:
         started = time.perf_counter()
-        written = self.write(df, self.staging.table_path(name), sort_by=sort_by, files=files)
+        path = self.staging.table_path(name)
+        written = self.write(df, path, sort_by=sort_by, files=files)
+        rows, columns = parquet_footers(path)
         self.tables[name] = {
-            "rows": written.count(),
-            "columns": written.columns,
+            "rows": rows,
+            "columns": columns,
             "seconds": round(time.perf_counter() - started, 3),
         }
         return written
@@ -174,6 +175,20 @@ class _Run:
             ),
             "settings": self.settings.model_dump(mode="json"),
         }
+
+
+def parquet_footers(path: Path) -> tuple[int, list[str]]:
+    """Rows and column names of a Parquet directory the run just wrote, from its footers on the
+    driver. A read-back `count()` and `columns` cost a Spark job and a plan analysis per table
+    (each a Spark Connect round trip): over a third of a small upload's Spark queries. Spark
+    writes one file with the schema even for an empty table."""
+    import pyarrow.parquet as pq  # imported where used, as for the unchanged-input check
+
+    files = sorted(path.glob("*.parquet"))
+    if not files:
+        raise PublishError(f"{path} holds no Parquet file")
+    rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    return rows, pq.read_schema(files[0]).names
 
 
 def _input_name(input_dir: Path | DatabaseUrl) -> str:
@@ -459,6 +474,9 @@ def _build(run: _Run, as_of: date | None) -> dict[str, Any]:
             run.tables["fact_orders"]["rows"] + run.tables["fact_order_lines"]["rows"]
         )
     with run.stage("models") as rows:
+        # Imported here: scikit-learn and SciPy load only for a run that fits models.
+        from c360_spark_processing.models.stage import build_models
+
         models = build_models(
             run.spark,
             facts,

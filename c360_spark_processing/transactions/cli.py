@@ -9,6 +9,8 @@ server needed, a JVM start per job). Progress and the outcome are JSON lines on 
 from __future__ import annotations
 
 import argparse
+import importlib
+import threading
 from pathlib import Path
 
 import structlog
@@ -19,6 +21,7 @@ from c360_contract.uploads import SPEC_FILE, UPLOAD_FILE
 from c360_contract.warehouse import WarehouseLockedError
 
 log = structlog.get_logger("c360.pipeline")
+MODELS_MODULE = "c360_spark_processing.models.stage"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +44,11 @@ def run(args: argparse.Namespace) -> int:
     from c360_spark_processing.spark import connect_spark, start_spark
     from c360_spark_processing.transactions.pipeline import run_upload
 
+    # The models stage's scikit-learn and SciPy (seconds of imports on a busy machine) load in a
+    # thread while this process waits on the server's session, ingest and facts stages.
+    threading.Thread(
+        target=importlib.import_module, args=(MODELS_MODULE,), name="models-import", daemon=True
+    ).start()
     try:
         if args.remote:
             spark = connect_spark(args.remote, shuffle_partitions=2)

@@ -25,7 +25,6 @@ from c360_spark_processing.dimensions import dim_products
 from c360_spark_processing.facts import build_facts
 from c360_spark_processing.golden_record import build_golden_record
 from c360_spark_processing.marts import build_marts
-from c360_spark_processing.models.stage import build_models
 from c360_spark_processing.pipeline import (
     EmptyInputError,
     _check,
@@ -56,6 +55,11 @@ UPLOAD_MARTS: tuple[str, ...] = (
     "mart_lifecycle",
 )
 """Marts an upload feeds: the rest need sessions, tickets, loyalty tiers, costs or stock."""
+FILE_FACTS: tuple[str, ...] = ("attributed_orders", "order_line_facts", "order_facts")
+"""The intermediate facts (`build_facts`' names) built from the file's rows: cached once. The
+others come from the sources an upload leaves empty and stay lazy, because Spark's optimiser
+drops the joins and aggregations over an empty local relation, which a cached copy hides (a
+shuffle job each for no row, in every action that reads them)."""
 
 log = structlog.get_logger("c360.pipeline")
 
@@ -154,7 +158,7 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
                 xwalk,
                 as_of,
                 settings,
-                materialize=lambda _name, df: keep(df),
+                materialize=lambda name, df: keep(df) if name in FILE_FACTS else df,
             )
             published = {
                 "fact_orders": run.table(
@@ -168,6 +172,9 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
             stage["rows_in"] = counts["rows_loaded"]
             stage["rows_out"] = run.tables["fact_orders"]["rows"]
         with run.stage("models") as stage:
+            # Imported here, so `c360 upload-job` can load it while the first stages run.
+            from c360_spark_processing.models.stage import build_models
+
             models = build_models(
                 run.spark,
                 facts,

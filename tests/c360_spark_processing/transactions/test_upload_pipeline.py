@@ -4,13 +4,19 @@ customer's invoices, revenue (returns deducted), RFM scores and segment, the seg
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from pyspark.sql import DataFrame, SparkSession
 
-from c360_spark_processing.transactions.pipeline import UPLOAD_MARTS
+from c360_spark_processing.facts import build_facts
+from c360_spark_processing.settings import PipelineSettings
+from c360_spark_processing.transactions.ingest import LOADED_COLUMNS
+from c360_spark_processing.transactions.pipeline import FILE_FACTS, UPLOAD_MARTS
+from c360_spark_processing.transactions.sources import crosswalk, loaded_sources
 from tests.upload_data import reference_customers, reference_segments
 
 pytestmark = pytest.mark.spark
@@ -102,3 +108,36 @@ class TestMarts:
             (path,) = (snapshot / name).glob("*.parquet")
             ids = duckdb.connect().execute(f"SELECT customer_id FROM '{path}'").df()["customer_id"]
             assert ids.is_monotonic_increasing, name
+
+
+def test_the_manifest_counts_every_published_table(published) -> None:
+    """Rows and columns in the manifest (read from the Parquet footers) are what DuckDB reads."""
+    _, warehouse, manifest = published
+    for name, meta in manifest["tables"].items():
+        got = table(warehouse, name)
+        assert (len(got), list(got.columns)) == (meta["rows"], meta["columns"]), name
+
+
+def test_only_the_facts_of_the_file_are_cached(spark: SparkSession) -> None:
+    """FILE_FACTS name intermediates `build_facts` materialises, and the others read only sources
+    an upload leaves empty (kept lazy so the optimiser can drop them)."""
+    types = ["string", "string", "string", "timestamp", "date", "double", "int", "string", "string"]
+    rows = spark.createDataFrame(
+        [], ", ".join(f"{c} {t}" for c, t in zip(LOADED_COLUMNS, types, strict=True))
+    )
+    named: list[str] = []
+
+    def record(name: str, frame: DataFrame) -> DataFrame:
+        named.append(name)
+        return frame
+
+    build_facts(
+        loaded_sources(spark, rows), crosswalk(rows), date(2024, 1, 1), PipelineSettings(), record
+    )
+    assert set(FILE_FACTS) < set(named)
+    assert set(named) - set(FILE_FACTS) == {
+        "ticket_facts",
+        "event_sessions",
+        "order_event_facts",
+        "booking_facts",
+    }
