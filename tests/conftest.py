@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
+from c360_contract.database import DatabaseUrl
+
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 pytest_plugins = ["tests.databases"]
+
+
+@dataclass(frozen=True)
+class DatabaseSources:
+    """`raw_data` loaded into a PostgreSQL database: its URL and the rows loaded per table."""
+
+    url: DatabaseUrl
+    loaded: dict[str, int]
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +30,8 @@ def spark() -> Iterator[SparkSession]:
     from c360_spark_processing.settings import PipelineSettings
     from c360_spark_processing.spark import start_spark
 
-    # The PostgreSQL JDBC driver, when the machine has it, for the database-source tests.
+    # The PostgreSQL JDBC driver, when the machine has it: the session's snapshot is read from a
+    # database (`pipeline_source`).
     jar = PipelineSettings().jdbc_driver_jar
     session = start_spark(
         app_name="c360-tests",
@@ -42,15 +54,44 @@ def raw_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def database_sources(request: pytest.FixtureRequest, raw_data: Path) -> DatabaseSources | None:
+    """`raw_data` loaded into a fresh database on the session's PostgreSQL server
+    (tests/databases.py), or None when the machine lacks the server or Spark's JDBC driver."""
+    from c360_mock_data.database import load_exports
+    from c360_spark_processing.settings import PipelineSettings
+    from tests.databases import PG_BIN, fresh_postgres_database
+
+    if not (PG_BIN / "initdb").exists() or not PipelineSettings().jdbc_driver_jar.is_file():
+        return None
+    server: str = request.getfixturevalue("postgres_server")
+    url = DatabaseUrl.parse(
+        fresh_postgres_database(server).replace("postgresql+psycopg://", "postgresql://")
+    )
+    return DatabaseSources(url, load_exports(raw_data, url))
+
+
+@pytest.fixture(scope="session")
+def pipeline_source(raw_data: Path, database_sources: DatabaseSources | None) -> Path | DatabaseUrl:
+    """What the session's snapshot is built from: the database holding `raw_data` where the
+    machine can serve one (so the database read path feeds every end-to-end and API test), else
+    the files themselves. tests/c360_spark_processing/test_database_source.py shows both read
+    the same rows."""
+    return database_sources.url if database_sources is not None else raw_data
+
+
+@pytest.fixture(scope="session")
 def pipeline_warehouse(
-    spark: SparkSession, raw_data: Path, tmp_path_factory: pytest.TempPathFactory
+    spark: SparkSession,
+    pipeline_source: Path | DatabaseUrl,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
-    """One real pipeline run over `raw_data`, shared by the end-to-end and API tests (read-only)."""
+    """One real pipeline run over `pipeline_source`, shared by the end-to-end and API tests
+    (read-only)."""
     from c360_spark_processing.pipeline import run_pipeline
     from c360_spark_processing.settings import PipelineSettings
 
     warehouse = tmp_path_factory.mktemp("warehouse")
-    result = run_pipeline(spark, raw_data, warehouse, PipelineSettings())
+    result = run_pipeline(spark, pipeline_source, warehouse, PipelineSettings())
     assert result.outcome == "published"
     return warehouse
 

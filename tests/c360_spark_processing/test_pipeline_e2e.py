@@ -22,6 +22,7 @@ import psutil
 import pytest
 from pyspark.sql import SparkSession
 
+from c360_contract.database import DatabaseUrl
 from c360_contract.progress import SOURCE_INGESTED, STAGES
 from c360_contract.vocabulary import SOURCES
 from c360_contract.warehouse import current_snapshot_id, snapshot_path, warehouse_lock
@@ -606,10 +607,10 @@ class TestRevenue:
 
 class TestRunControl:
     def test_unchanged_input_is_skipped(
-        self, spark: SparkSession, raw_data: Path, pipeline_warehouse: Path
+        self, spark: SparkSession, pipeline_source: Path | DatabaseUrl, pipeline_warehouse: Path
     ) -> None:
         before = current_snapshot_id(pipeline_warehouse)
-        result = run_pipeline(spark, raw_data, pipeline_warehouse, PipelineSettings())
+        result = run_pipeline(spark, pipeline_source, pipeline_warehouse, PipelineSettings())
         assert result.outcome == "skipped"
         assert result.snapshot_id == before == current_snapshot_id(pipeline_warehouse)
 
