@@ -160,7 +160,10 @@ def error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Render any exception as the error envelope, keeping the exception's headers."""
     err = _as_c360_error(exc)
     if err.status_code >= 500:
-        log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
+        if isinstance(exc, C360Error):  # a state the API reports by design (no snapshot yet)
+            log.warning("server_error", path=request.url.path, error_type=err.error_type)
+        else:
+            log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
     body = ErrorEnvelope(
         error_type=err.error_type,
         error_message=err.message,

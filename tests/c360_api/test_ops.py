@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import structlog
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -154,10 +155,37 @@ class TestHealth:
         assert body["data"]["snapshot_age_seconds"] >= 0
         assert body["data"]["version"]
 
-    def test_503_before_anything_is_published(self, tmp_path: Path) -> None:
-        with TestClient(create_app(make_settings(tmp_path / "empty"))) as c:
+    def test_503_before_anything_is_published_is_logged_without_a_traceback(
+        self, tmp_path: Path
+    ) -> None:
+        app = create_app(make_settings(tmp_path / "empty"))
+        with TestClient(app) as c, structlog.testing.capture_logs() as logs:
             error(c.get("/health"), 503)
             error(c.get(OVERVIEW, headers=headers("marketing")), 503)
+        errors = [e for e in logs if e["log_level"] in ("warning", "error") and "path" in e]
+        assert [(e["event"], e["path"]) for e in errors] == [
+            ("server_error", "/health"),
+            ("server_error", OVERVIEW),
+        ]
+        assert not any("exc_info" in e for e in errors)
+
+    def test_an_unexpected_error_is_a_500_envelope_logged_with_its_traceback(
+        self, tmp_path: Path
+    ) -> None:
+        app = create_app(make_settings(tmp_path / "empty"))
+
+        def boom() -> None:
+            raise RuntimeError("secret internals")
+
+        app.add_api_route("/boom", boom)
+        with (
+            TestClient(app, raise_server_exceptions=False) as c,
+            structlog.testing.capture_logs() as logs,
+        ):
+            body = error(c.get("/boom"), 500)
+        assert "secret internals" not in repr(body)
+        [logged] = [e for e in logs if e["event"] == "unhandled_error"]
+        assert isinstance(logged["exc_info"], RuntimeError)
 
     def test_request_id_header(self, client: TestClient) -> None:
         a, b = client.get("/health"), client.get("/health")
