@@ -10,7 +10,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from c360_api.accounts.endpoints import router as auth_router
-from c360_api.accounts.store import AccountStore
 from c360_api.accounts.tokens import TokenCodec
 from c360_api.admin.endpoints import router as admin_router
 from c360_api.analytics.endpoints import router as analytics_router
@@ -48,7 +47,6 @@ from c360_api.uploads.paths import StateLayout
 from c360_api.uploads.runner import UploadRunner
 from c360_api.uploads.service import UploadService
 from c360_api.uploads.spark_connect import SparkConnectServer, managed_command
-from c360_api.uploads.store import JobStore
 from c360_api.web.assets import build_in_background as build_bundle_in_background
 from c360_api.web.pages import install as install_web
 from c360_api.workspaces.endpoints import add_workspace_metric_routes
@@ -140,8 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.spark_connect_start_seconds,
     )
     workspaces = WorkspaceStores(layout)
-    job_store = JobStore(db)
-    runner = UploadRunner(job_store, layout, spark, settings.upload_job_argv, workspaces.published)
+    runner = UploadRunner(db, layout, spark, settings.upload_job_argv, workspaces.published)
     db.on_open(runner.recover)  # before any request sees the jobs a previous process left
 
     @asynccontextmanager
@@ -179,14 +176,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.rate_limit_per_minute, settings.failed_auth_per_minute, settings.login_per_minute
     )
     app.state.db = db
-    app.state.accounts = AccountStore(db)
     app.state.tokens = TokenCodec(settings.jwt_secret, settings.jwt_expiry_minutes)
-    app.state.upload_jobs = job_store
     app.state.workspaces = workspaces
     app.state.spark_connect = spark
-    app.state.uploads = UploadService(
-        job_store, runner, layout, workspaces, settings.upload_max_bytes
-    )
+    app.state.uploads = UploadService(runner, layout, workspaces, settings.upload_max_bytes)
     app.state.jobs = jobs
 
     register_error_handlers(app)

@@ -1,21 +1,27 @@
 """Dependencies of the user routes: the account store and the signed-in user."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import OAuth2PasswordBearer
 
 from c360_api.accounts.session import session_principal
-from c360_api.accounts.store import AccountStore
 from c360_api.core.security import Principal, presents_credentials, request_principal
 from c360_api.exceptions import NotAuthenticatedError
+
+if TYPE_CHECKING:
+    from c360_api.accounts.store import AccountStore  # SQLAlchemy: not imported at start
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/login", auto_error=False)
 
 
-async def get_accounts(request: Request) -> AccountStore:
-    accounts: AccountStore = request.app.state.accounts
-    return accounts
+async def get_accounts(request: Request) -> "AccountStore":
+    """The account store over the app's database. Its module imports SQLAlchemy, which the API's
+    start leaves for later (`c360_api.db.engine`), so it is imported here, on first use; the store
+    holds nothing but the database."""
+    from c360_api.accounts.store import AccountStore
+
+    return AccountStore(request.app.state.db)
 
 
 async def current_user(
@@ -36,5 +42,6 @@ async def current_user(
     return principal
 
 
-AccountsDep = Annotated[AccountStore, Depends(get_accounts)]
+# FastAPI reads only the `Depends` of a dependency's annotation: the store's class stays a name.
+AccountsDep = Annotated["AccountStore", Depends(get_accounts)]
 CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 
 from c360_api.accounts.deps import AccountsDep, CurrentUser
+from c360_api.accounts.errors import EmailTakenError
 from c360_api.accounts.schemas import Credentials, PasswordForm, Token, UserOut
-from c360_api.accounts.store import EmailTakenError
 from c360_api.accounts.tokens import TokenCodec
 from c360_api.core.ratelimit import check_login_rate
 from c360_api.exceptions import NotAuthenticatedError, NotFoundError, error_responses

@@ -1,20 +1,20 @@
-"""The one class touching the users table. SQLAlchemy and the models are imported where used, so
-the API starts without them (see `c360_api.db.engine`)."""
+"""The one class touching the users table. It imports SQLAlchemy, which the API's start leaves for
+later (`c360_api.db.engine`): nothing imported at start imports this module
+(`c360_api.accounts.deps.get_accounts` does, on first use)."""
 
 from __future__ import annotations
 
 import uuid
 from functools import cache
-from typing import TYPE_CHECKING
 
 import structlog
 from pwdlib import PasswordHash
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from c360_api.accounts.errors import EmailTakenError
 from c360_api.db.engine import Database
-from c360_api.exceptions import ConflictError
-
-if TYPE_CHECKING:
-    from c360_api.db.models import User
+from c360_api.db.models import User
 
 log = structlog.get_logger("c360_api.accounts")
 
@@ -29,10 +29,6 @@ def _dummy_hash() -> str:
     return _HASHER.hash("not-a-password-of-anyone")
 
 
-class EmailTakenError(ConflictError):
-    description = "An account with this email already exists."
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -43,10 +39,6 @@ class AccountStore:
 
     def register(self, email: str, password: str) -> User:
         """A new account (argon2 hash of the password); EmailTakenError when the email is used."""
-        from sqlalchemy.exc import IntegrityError
-
-        from c360_api.db.models import User
-
         user = User(
             id=uuid.uuid4().hex, email=normalise_email(email), password_hash=_HASHER.hash(password)
         )
@@ -60,10 +52,6 @@ class AccountStore:
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The user whose email and password these are, else None (logged, never the password)."""
-        from sqlalchemy import select
-
-        from c360_api.db.models import User
-
         with self._db.session() as session:
             user = session.scalar(select(User).where(User.email == normalise_email(email)))
         valid = _HASHER.verify(password, user.password_hash if user else _dummy_hash())
@@ -73,7 +61,5 @@ class AccountStore:
         return user
 
     def get(self, user_id: str) -> User | None:
-        from c360_api.db.models import User
-
         with self._db.session() as session:
             return session.get(User, user_id)

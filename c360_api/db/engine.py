@@ -78,7 +78,6 @@ class Database:
         self._lock = threading.RLock()  # a hook's own sessions re-enter `open`
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
-        self._ready = False
         self._hooks: list[Callable[[], None]] = []
 
     @property
@@ -97,20 +96,18 @@ class Database:
         migrate(self.engine)
 
     def open(self) -> sessionmaker[Session]:
-        """Migrate and run the hooks, once; a failed migration is tried again on the next call."""
-        if self._ready and self._sessions is not None:
-            return self._sessions
+        """Migrate and run the hooks, once; a failed migration is tried again on the next call.
+
+        The lock is held while the hooks run: their own sessions re-enter it, every other thread
+        waits for them (one uncontended lock per session otherwise)."""
         with self._lock:
             if self._sessions is None:
                 from sqlalchemy.orm import sessionmaker
 
                 self.migrate()
                 self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-                try:
-                    for hook in self._hooks:
-                        hook()
-                finally:
-                    self._ready = True
+                for hook in self._hooks:
+                    hook()
             return self._sessions
 
     @contextmanager

@@ -21,16 +21,22 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
 from c360_api.core.children import dies_with, stop_group
+from c360_api.db.engine import Database
 from c360_api.uploads.paths import StateLayout
 from c360_api.uploads.spark_connect import SparkConnectServer, SparkUnavailableError
-from c360_api.uploads.store import QUEUED, RUNNING, JobStore
+from c360_api.uploads.states import QUEUED, RUNNING
 from c360_contract.progress import EXIT_OK, RunProgress
 from c360_contract.warehouse import read_manifest, snapshot_path
+
+if TYPE_CHECKING:
+    from c360_api.uploads.store import JobStore  # SQLAlchemy: not imported at start
 
 log = structlog.get_logger("c360_api.uploads")
 
@@ -50,13 +56,13 @@ def percentage(progress: RunProgress) -> int:
 class UploadRunner:
     def __init__(
         self,
-        store: JobStore,
+        db: Database,
         layout: StateLayout,
         spark: SparkConnectServer,
         command: JobCommand,
         on_published: Callable[[str], None],
     ) -> None:
-        self._store = store
+        self._db = db
         self._layout = layout
         self._spark = spark
         self._command = command
@@ -66,6 +72,14 @@ class UploadRunner:
         self._cancelled: set[str] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        """The job store over `db`, made on first use: its module imports SQLAlchemy, which the
+        API's start leaves for later (`c360_api.db.engine`)."""
+        from c360_api.uploads.store import JobStore
+
+        return JobStore(self._db)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -77,14 +91,14 @@ class UploadRunner:
     def recover(self) -> None:
         """Conclude what a previous API process left running and queue what it left queued (run
         when the database opens, before any request gets a session)."""
-        for job in self._store.in_state(RUNNING):
-            self._store.failed(
+        for job in self.jobs.in_state(RUNNING):
+            self.jobs.failed(
                 job.id,
                 f"the API stopped while this job ran (pid {job.pid}); nothing was published. "
                 f"Resubmit it: POST /api/jobs/{job.id}/resubmit",
             )
             log.warning("upload_job_interrupted", job_id=job.id, pid=job.pid)
-        for job in self._store.in_state(QUEUED):
+        for job in self.jobs.in_state(QUEUED):
             self._queue.put(job.id)
 
     def shutdown(self) -> None:
@@ -95,7 +109,7 @@ class UploadRunner:
         if running is not None:
             job_id, process = running
             stop_group(process, STOP_GRACE_SECONDS)
-            self._store.failed(
+            self.jobs.failed(
                 job_id,
                 "the API stopped while this job ran; nothing was published. Resubmit it: "
                 f"POST /api/jobs/{job_id}/resubmit",
@@ -126,10 +140,10 @@ class UploadRunner:
                 self._run(job_id)
             except Exception as exc:  # a job's failure never stops the worker
                 log.error("upload_job_crashed", job_id=job_id, error=repr(exc))
-                self._store.failed(job_id, f"internal error: {exc}")
+                self.jobs.failed(job_id, f"internal error: {exc}")
 
     def _run(self, job_id: str) -> None:
-        job = self._store.get(job_id)
+        job = self.jobs.get(job_id)
         if job is None or job.state != QUEUED:
             return
         job_dir = self._layout.upload_dir(job.owner_id, job.id)
@@ -137,7 +151,7 @@ class UploadRunner:
         try:
             remote = self._spark.ensure()
         except SparkUnavailableError as exc:
-            self._store.failed(job_id, f"Spark is unavailable: {exc}")
+            self.jobs.failed(job_id, f"Spark is unavailable: {exc}")
             return
         process = subprocess.Popen(
             self._command(job_dir, warehouse, remote),
@@ -150,7 +164,7 @@ class UploadRunner:
         )
         with self._lock:
             self._running = (job_id, process)
-        self._store.started(job_id, process.pid)
+        self.jobs.started(job_id, process.pid)
         log.info("upload_job_started", job_id=job_id, pid=process.pid)
         progress = RunProgress()
         tail: deque[str] = deque(maxlen=STDERR_TAIL)
@@ -166,7 +180,7 @@ class UploadRunner:
             now = (None if stage is None else stage.stage, percentage(progress))
             if now != shown:
                 shown = now
-                self._store.progress(job_id, *now)
+                self.jobs.progress(job_id, *now)
         code = process.wait()
         with self._lock:
             self._running = None
@@ -177,13 +191,13 @@ class UploadRunner:
             manifest = read_manifest(snapshot_path(warehouse, progress.snapshot_id))
             as_of = manifest.get("as_of")
             self._on_published(job.workspace_id)
-            self._store.succeeded(
+            self.jobs.succeeded(
                 job_id, progress.snapshot_id, None if as_of is None else date.fromisoformat(as_of)
             )
             log.info("upload_job_succeeded", job_id=job_id, snapshot_id=progress.snapshot_id)
             return
         error = progress.error or f"the job exited with code {code}: " + " | ".join(tail)
-        self._store.failed(job_id, error)
+        self.jobs.failed(job_id, error)
         log.warning("upload_job_failed", job_id=job_id, error=error)
 
     # --- removal ------------------------------------------------------------------------------

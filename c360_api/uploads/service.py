@@ -4,6 +4,7 @@ removal. Every job and workspace is looked up with its owner, so another user's 
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +18,17 @@ from c360_api.uploads.receive import FILE_FIELD, receive_form
 from c360_api.uploads.results import results
 from c360_api.uploads.runner import UploadRunner
 from c360_api.uploads.sniff import Analysis, analyse
-from c360_api.uploads.store import FAILED, SUCCEEDED, JobStore, new_id
+from c360_api.uploads.states import FAILED, SUCCEEDED
 from c360_api.workspaces.stores import WorkspaceStores
 from c360_contract.uploads import UPLOAD_FILE
 
 if TYPE_CHECKING:
     from c360_api.db.models import UploadJob  # SQLAlchemy: not imported at start
+    from c360_api.uploads.store import JobStore
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
 
 
 class JobNotReadyError(ConflictError):
@@ -32,17 +38,20 @@ class JobNotReadyError(ConflictError):
 class UploadService:
     def __init__(
         self,
-        jobs: JobStore,
         runner: UploadRunner,
         layout: StateLayout,
         workspaces: WorkspaceStores,
         max_bytes: int,
     ) -> None:
-        self.jobs = jobs
         self.runner = runner
         self.layout = layout
         self.workspaces = workspaces
         self.max_bytes = max_bytes
+
+    @property
+    def jobs(self) -> JobStore:
+        """The runner's job store (one per app, made on first use)."""
+        return self.runner.jobs
 
     async def preview(self, request: Request, owner_id: str) -> Analysis:
         """Stream the file to the owner's preview directory, read it, remove it."""

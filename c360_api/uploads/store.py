@@ -1,25 +1,20 @@
 """The one class touching the workspaces and upload_jobs tables. Every read names its owner: a
-job or workspace of another user is simply not found (404, never 403). SQLAlchemy and the models are
-imported where used, so the API starts without them (see `c360_api.db.engine`)."""
+job or workspace of another user is simply not found (404, never 403). It imports SQLAlchemy, which
+the API's start leaves for later (`c360_api.db.engine`): nothing imported at start imports this
+module (`c360_api.uploads.runner.UploadRunner.jobs` does, on first use)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import delete, select, update
 
 from c360_api.db.engine import Database
+from c360_api.db.models import UploadJob, Workspace, utc_now
 from c360_api.exceptions import NotFoundError
-
-if TYPE_CHECKING:
-    from c360_api.db.models import UploadJob
-
-QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
+from c360_api.uploads.states import FAILED, QUEUED, RUNNING, SUCCEEDED
 
 
 class JobStore:
@@ -35,8 +30,6 @@ class JobStore:
         file_bytes: int,
         options: dict[str, Any],
     ) -> UploadJob:
-        from c360_api.db.models import UploadJob, Workspace
-
         job = UploadJob(
             id=job_id,
             owner_id=owner_id,
@@ -56,10 +49,6 @@ class JobStore:
 
     def owned(self, owner_id: str, job_id: str) -> UploadJob:
         """The owner's job, else 404 (whoever else owns it)."""
-        from sqlalchemy import select
-
-        from c360_api.db.models import UploadJob
-
         with self._db.session() as session:
             job = session.scalar(
                 select(UploadJob).where(UploadJob.id == job_id, UploadJob.owner_id == owner_id)
@@ -70,10 +59,6 @@ class JobStore:
 
     def owned_workspace(self, owner_id: str, workspace_id: str) -> UploadJob:
         """The job of the owner's workspace, else 404."""
-        from sqlalchemy import select
-
-        from c360_api.db.models import UploadJob
-
         with self._db.session() as session:
             job = session.scalar(
                 select(UploadJob).where(
@@ -85,10 +70,6 @@ class JobStore:
         return job
 
     def list(self, owner_id: str) -> Sequence[UploadJob]:
-        from sqlalchemy import select
-
-        from c360_api.db.models import UploadJob
-
         with self._db.session() as session:
             return session.scalars(
                 select(UploadJob)
@@ -97,24 +78,16 @@ class JobStore:
             ).all()
 
     def get(self, job_id: str) -> UploadJob | None:
-        from c360_api.db.models import UploadJob
-
         with self._db.session() as session:
             return session.get(UploadJob, job_id)
 
     def in_state(self, state: str) -> Sequence[UploadJob]:
-        from sqlalchemy import select
-
-        from c360_api.db.models import UploadJob
-
         with self._db.session() as session:
             return session.scalars(
                 select(UploadJob).where(UploadJob.state == state).order_by(UploadJob.created_at)
             ).all()
 
     def started(self, job_id: str, pid: int) -> None:
-        from c360_api.db.models import UploadJob, utc_now
-
         self._set(
             job_id, state=RUNNING, pid=pid, started_at=utc_now(), finished_at=None, error=None,
             stage=None, percentage=0, attempts=UploadJob.attempts + 1,
@@ -124,16 +97,12 @@ class JobStore:
         self._set(job_id, stage=stage, percentage=percentage)
 
     def succeeded(self, job_id: str, snapshot_id: str, as_of: date | None) -> None:
-        from c360_api.db.models import utc_now
-
         self._set(
             job_id, state=SUCCEEDED, snapshot_id=snapshot_id, as_of=as_of, percentage=100,
             stage=None, finished_at=utc_now(), pid=None,
         )  # fmt: skip
 
     def failed(self, job_id: str, error: str) -> None:
-        from c360_api.db.models import utc_now
-
         self._set(job_id, state=FAILED, error=error, finished_at=utc_now(), pid=None)
 
     def requeue(self, job_id: str) -> None:
@@ -143,18 +112,10 @@ class JobStore:
         )  # fmt: skip
 
     def delete(self, job: UploadJob) -> None:
-        from sqlalchemy import delete
-
-        from c360_api.db.models import UploadJob, Workspace
-
         with self._db.session() as session:
             session.execute(delete(UploadJob).where(UploadJob.id == job.id))
             session.execute(delete(Workspace).where(Workspace.id == job.workspace_id))
 
     def _set(self, job_id: str, **values: Any) -> None:
-        from sqlalchemy import update
-
-        from c360_api.db.models import UploadJob
-
         with self._db.session() as session:
             session.execute(update(UploadJob).where(UploadJob.id == job_id).values(**values))

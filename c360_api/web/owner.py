@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from c360_api.accounts.deps import get_accounts
+from c360_api.accounts.errors import EmailTakenError
 from c360_api.accounts.schemas import Credentials
 from c360_api.accounts.session import (
     CSRF_FIELD,
@@ -27,14 +29,13 @@ from c360_api.accounts.session import (
     session_user,
     start_session,
 )
-from c360_api.accounts.store import AccountStore, EmailTakenError
 from c360_api.accounts.tokens import TokenCodec
 from c360_api.api.params import IsoDate
 from c360_api.catalog.registry import AREAS, BY_ID, CATALOG
 from c360_api.core.ratelimit import check_login_rate, check_rate_limit
 from c360_api.exceptions import C360Error, NotFoundError
 from c360_api.uploads.service import UploadService
-from c360_api.uploads.store import FAILED, SUCCEEDED
+from c360_api.uploads.states import FAILED, SUCCEEDED
 from c360_api.web.dashboard import environment, render_dashboard, tile_fields
 from c360_contract.uploads import REQUIRED_TARGETS, TARGETS
 from c360_contract.vocabulary import CLUSTERING_METHODS
@@ -131,7 +132,7 @@ async def register(request: Request) -> Response:
     try:
         check_rate_limit(request)  # a hash costs CPU: the caller's budget, as on the API's route
         credentials = Credentials(email=email, password=fields.get("password", ""))
-        accounts: AccountStore = request.app.state.accounts
+        accounts = await get_accounts(request)
         user = await run_in_threadpool(accounts.register, credentials.email, credentials.password)
     except ValidationError as exc:
         errors = _field_errors(exc)
@@ -163,7 +164,7 @@ async def login(request: Request) -> Response:
             request, "login.html", exc.status_code, title="Sign in", next=target,
             errors={"form": exc.message}, email=email,
         )  # fmt: skip
-    accounts: AccountStore = request.app.state.accounts
+    accounts = await get_accounts(request)
     user = await run_in_threadpool(accounts.authenticate, email, fields.get("password", ""))
     if user is None:
         return page(

@@ -16,7 +16,8 @@ from c360_api.api.deps import CacheDep, SettingsDep
 from c360_api.core.security import user_principal
 from c360_api.exceptions import SnapshotUnavailableError
 from c360_api.snapshots import Snapshot
-from c360_api.uploads.store import SUCCEEDED, JobStore
+from c360_api.uploads.service import UploadService
+from c360_api.uploads.states import SUCCEEDED
 from c360_api.workspaces.stores import WorkspaceStores
 from c360_contract.scopes import DATA_SCOPES, Scope
 
@@ -28,10 +29,10 @@ async def workspace_snapshot(
 ) -> AsyncIterator[Snapshot]:
     """Lease the snapshot of the caller's own workspace: another user's (or a made-up) id is 404,
     a workspace whose job has not published yet is 503."""
-    jobs: JobStore = request.app.state.upload_jobs
+    uploads: UploadService = request.app.state.uploads
     stores: WorkspaceStores = request.app.state.workspaces
     assert user.user_id is not None
-    job = await run_in_threadpool(jobs.owned_workspace, user.user_id, workspace_id)
+    job = await run_in_threadpool(uploads.jobs.owned_workspace, user.user_id, workspace_id)
     if job.state != SUCCEEDED:
         raise SnapshotUnavailableError(
             f"Workspace {workspace_id} has no snapshot yet: its job is {job.state}",

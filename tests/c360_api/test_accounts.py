@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import jwt
 import pytest
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from c360_api.accounts.tokens import ALGORITHM, TokenCodec
 from c360_api.core.config import ApiKey, Settings
@@ -36,6 +37,42 @@ class TestMigrations:
         db = Database(f"sqlite:///{tmp_path / 'c.db'}")
         with db.engine.connect() as con:
             assert con.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        db.close()
+
+
+class TestOpen:
+    def test_no_other_thread_gets_a_session_before_the_hooks_ran(self, tmp_path: Path) -> None:
+        """The hooks (upload-job recovery) use sessions themselves; a request's session waits for
+        them, and they run once."""
+        db = Database(f"sqlite:///{tmp_path / 'c.db'}")
+        in_hook, release = threading.Event(), threading.Event()
+        events: list[str] = []
+
+        def hook() -> None:
+            with db.session() as session:
+                session.execute(text("SELECT 1"))
+            in_hook.set()
+            release.wait(30)
+            events.append("hook")
+
+        def request() -> None:
+            with db.session() as session:
+                session.execute(text("SELECT 1"))
+            events.append("request")
+
+        db.on_open(hook)
+        opener = threading.Thread(target=db.open)
+        opener.start()
+        assert in_hook.wait(30)
+        other = threading.Thread(target=request)
+        other.start()
+        other.join(1.0)
+        assert other.is_alive()  # still waiting for the hook
+        release.set()
+        opener.join()
+        other.join()
+        db.open()
+        assert events == ["hook", "request"]
         db.close()
 
 

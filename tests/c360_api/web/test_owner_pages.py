@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from c360_api.accounts.store import AccountStore
 from tests.c360_api.accounts import PASSWORD, app_client, user_settings
 
 SALES = "Customer,Date,Invoice,Amount\nC1,13/01/2024,I1,3.5\nC2,14/02/2024,I2,4\n"
@@ -83,7 +84,7 @@ def test_the_session_cookie_holds_the_jwt_the_api_issues(client: TestClient) -> 
     app: Any = client.app
     user_id = app.state.tokens.user_id(token)
     assert user_id is not None
-    user = app.state.accounts.get(user_id)
+    user = AccountStore(app.state.db).get(user_id)
     assert user is not None
     assert user.email == "owner@shop.example"
 
