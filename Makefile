@@ -14,6 +14,8 @@ PORT ?= 8000
 IMAGE ?= c360:latest
 KEY_FILE ?= .c360/admin-key
 export SPARK_LOCAL_IP := 127.0.0.1
+# Shown by `make help` with their values, also where a target's description names one.
+HELP_VARIABLES := CUSTOMERS SEED HOST PORT DATA_DIR WAREHOUSE KEY_FILE
 
 .PHONY: help uv dev-install admin-key data snapshot run serve spark-connect test docs format check bench bench-pipeline bench-api bench-catalogue bench-dashboard bench-uploads docker-build docker-run clean
 
@@ -21,7 +23,8 @@ help: ## Show this help
 	@echo "Usage: make <target> [VARIABLE=value ...]"
 	@echo
 	@echo "Targets:"
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' \
+	  | sed $(foreach v,$(HELP_VARIABLES),-e 's|$$($(v))|$($(v))|g')
 	@echo
 	@echo "Variables (current value; change one per command, e.g. make run CUSTOMERS=100000 PORT=8080):"
 	@printf "  %-10s %-16s %s\n" CUSTOMERS "$(CUSTOMERS)" "persons the generator writes (make clean first to regenerate)" \
