@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
-# The server runs from the synced environment directly: `uv run` turns a Ctrl-C into exit 130.
+# The long steps run from the synced environment directly: `uv run` turns a Ctrl-C into exit 130.
 VENV ?= $(or $(UV_PROJECT_ENVIRONMENT),.venv)
 DATA_DIR ?= data
 WAREHOUSE ?= warehouse
@@ -14,6 +14,8 @@ PORT ?= 8000
 IMAGE ?= c360:latest
 KEY_FILE ?= .c360/admin-key
 export SPARK_LOCAL_IP := 127.0.0.1
+# Shown by `make help` with their values, also where a target's description names one.
+HELP_VARIABLES := CUSTOMERS SEED HOST PORT DATA_DIR WAREHOUSE KEY_FILE
 
 .PHONY: help uv dev-install admin-key data snapshot run serve spark-connect test docs format check bench bench-pipeline bench-api bench-catalogue bench-dashboard bench-uploads docker-build docker-run clean
 
@@ -21,7 +23,8 @@ help: ## Show this help
 	@echo "Usage: make <target> [VARIABLE=value ...]"
 	@echo
 	@echo "Targets:"
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' \
+	  | sed $(foreach v,$(HELP_VARIABLES),-e 's|$$($(v))|$($(v))|g')
 	@echo
 	@echo "Variables (current value; change one per command, e.g. make run CUSTOMERS=100000 PORT=8080):"
 	@printf "  %-10s %-16s %s\n" CUSTOMERS "$(CUSTOMERS)" "persons the generator writes (make clean first to regenerate)" \
@@ -41,13 +44,21 @@ dev-install: uv ## Install the locked environment (runtime + dev tools)
 admin-key: dev-install ## Print the local admin API key (minted into $(KEY_FILE) on first use)
 	@$(UV) run --quiet c360 admin-key --file $(KEY_FILE)
 
+# A step that stopping make (Ctrl-C, kill) stops quietly: the step gets SIGTERM and is waited for,
+# then the recipe exits 0, so make adds no "*** Error 130/143" of its own (make itself then ends
+# by its signal, and runs nothing after). A step that fails on its own still fails the recipe.
+# (Run in the background, the step ignores the terminal's SIGINT: Python prints no traceback.)
+define stoppable
+$(1) & step=$$!; trap 'kill -TERM $$step 2>/dev/null; wait $$step; echo "$(2): stopped"; exit 0' INT TERM; wait $$step
+endef
+
 data: dev-install ## Generate mock source data into $(DATA_DIR) when none is there
 	@if [ -f "$(DATA_DIR)/_truth/defects.json" ]; then echo "data: $(DATA_DIR) already has data"; \
-	else $(UV) run c360 generate --customers $(CUSTOMERS) --seed $(SEED) --out $(DATA_DIR); fi
+	else $(call stoppable,$(VENV)/bin/c360 generate --customers $(CUSTOMERS) --seed $(SEED) --out $(DATA_DIR),data); fi
 
 snapshot: data ## Build a warehouse snapshot when none is current
 	@if [ -s "$(WAREHOUSE)/CURRENT" ]; then echo "snapshot: $$(cat $(WAREHOUSE)/CURRENT) is current"; \
-	else $(UV) run c360 pipeline --input $(DATA_DIR) --warehouse $(WAREHOUSE) --master 'local[*]'; fi
+	else $(call stoppable,$(VENV)/bin/c360 pipeline --input $(DATA_DIR) --warehouse $(WAREHOUSE) --master 'local[*]',snapshot); fi
 
 run: admin-key snapshot ## Set up, print the admin key, generate data, build a snapshot and serve on $(HOST):$(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

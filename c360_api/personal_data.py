@@ -1,6 +1,6 @@
 """Response fields holding personal data, described in OpenAPI as null without the pii scope.
 
-The masking itself happens in the store's queries (`c360_api/store.py`); this only documents it,
+The masking itself happens in the queries (`c360_api/queries/masking.py`); this only documents it,
 from the same classification (`c360_contract.personal_data`).
 """
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from c360_api.catalog.products import LEAD_TIME, PRICE_BAND_FIGURES, STOCK, STOCK_DAYS
+from c360_api.queries.masking import select_guarded
 from c360_contract.catalog import Chart, Metric, Page, Param, RowModel, Sql, Table, Top, example
 from c360_contract.scopes import DATA_SCOPES
 
@@ -453,10 +454,19 @@ FROM f CROSS JOIN (SELECT margin FROM f WHERE discount_level = 'none') n
 ORDER BY f.position
 """)
 
-RETENTION = Sql("""
-SELECT customer_id, CASE WHEN $pii THEN customer_name END AS customer_name, customer_segment,
-       rfm_segment, total_spent, total_orders, recency_days, churn_risk_score, risk_status,
-       rfm_action AS suggested_action,
+_RETENTION_COLUMNS = (
+    "customer_id",
+    "customer_name",
+    "customer_segment",
+    "rfm_segment",
+    "total_spent",
+    "total_orders",
+    "recency_days",
+    "churn_risk_score",
+    "risk_status",
+)
+RETENTION = Sql(f"""
+SELECT {select_guarded(_RETENTION_COLUMNS)}, rfm_action AS suggested_action,
        printf('%s: %d orders, %.2f spent, last order %d days ago, churn risk %.2f (%s).',
               rfm_segment, total_orders, total_spent, recency_days, churn_risk_score,
               risk_status) AS reason

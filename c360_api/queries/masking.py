@@ -23,3 +23,12 @@ def select_all(pii: bool) -> str:
     if pii:
         return "*"
     return f"* REPLACE ({', '.join(f'NULL AS {ident(c)}' for c in sorted(PERSONAL_COLUMNS))})"
+
+
+def select_guarded(columns: Sequence[str]) -> str:
+    """`columns` for a SELECT of catalogue SQL, one text for every caller: each personal one NULL
+    unless the query's `$pii` parameter (the caller's right) is true."""
+    return ", ".join(
+        f"CASE WHEN $pii THEN {ident(c)} END AS {ident(c)}" if c in PERSONAL_COLUMNS else ident(c)
+        for c in columns
+    )

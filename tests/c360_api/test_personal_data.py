@@ -1,6 +1,7 @@
 """Personal data (c360_contract.personal_data) is null without the `pii` scope on every route that
-can return it, in JSON and CSV, first or cached; with `pii` it is the snapshot's value; the broad
-attributes (birth year, age, generation, city, state) and the scores stay visible to everyone.
+can return it, in every representation (JSON and CSV, first or cached; the HTML report, the
+Vega-Lite spec and the PNG chart); with `pii` it is the snapshot's value; the broad attributes
+(birth year, age, generation, city, state) and the scores stay visible to everyone.
 A workspace holds none (no upload target is personal), so its owner's answers carry none;
 /api/auth/me returns the caller's own email to that caller only.
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from html.parser import HTMLParser
 from typing import Any, get_args
 
 import pandas as pd
@@ -124,6 +126,52 @@ def _csv_rows(text: str, columns: Iterable[str]) -> list[Row]:
     return [
         {c: (r[c] or None) for c in ["customer_id", *columns]} for r in frame.to_dict("records")
     ]
+
+
+class _Tables(HTMLParser):
+    """The data tables of an HTML report: header cells and body rows as text, "" when empty."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] = []
+        self._in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "thead":
+            self._in_head = True
+            self.tables.append(([], []))
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("th", "td") and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self.tables and self._row:
+            header, rows = self.tables[-1]
+            if self._in_head:
+                header.extend(self._row)
+            elif len(self._row) == len(header):
+                rows.append(self._row)
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _html_rows(text: str, columns: Iterable[str]) -> list[Row]:
+    """The rows of the report's one table holding customer_id, as `columns`."""
+    parser = _Tables()
+    parser.feed(text)
+    (table,) = [(h, rows) for h, rows in parser.tables if "customer_id" in h]
+    header, rows = table
+    return [{c: row[header.index(c)] or None for c in ["customer_id", *columns]} for row in rows]
 
 
 def _properties(schema: Any, components: dict[str, Any]) -> set[str]:
@@ -299,3 +347,73 @@ class TestCustomerView:
         assert filled == (set(columns) | {"customer_id"}) - (
             set() if role == PII else PERSONAL_COLUMNS
         )
+
+
+def _personal(row: Row) -> Row:
+    return {c: v for c, v in row.items() if c == "customer_id" or c in PERSONAL_COLUMNS}
+
+
+# The catalogue's customer lists: they also answer as a chart (PNG) and its Vega-Lite spec.
+CHARTED = ("/marketing/churn-risk-customers", "/recommendations/customer-retention")
+
+
+class TestOtherRepresentations:
+    """The HTML report, the Vega-Lite spec and the PNG chart are built from the same masked rows
+    as JSON and CSV; each is checked against DuckDB here, so none can leak what JSON masks."""
+
+    @pytest.mark.parametrize("path", sorted(LISTS))
+    @pytest.mark.parametrize("role", [PII, PLAIN])
+    def test_html_report(self, client: TestClient, expect: Expect, path: str, role: str) -> None:
+        params, model, rest = LISTS[path]
+        columns = _checked({c: f.annotation for c, f in model.model_fields.items()})
+        want = [_personal(row) for row in _expected(expect, columns, rest, role)]
+        response = client.get(path, params={**params, "format": "html"}, headers=headers(role))
+        assert response.status_code == 200, response.text
+        assert _html_rows(response.text, PERSONAL_COLUMNS & set(columns)) == want
+        assert any(v is not None for row in want for c, v in row.items() if c != "customer_id") == (
+            role == PII
+        )
+
+    @pytest.mark.parametrize("path", CHARTED)
+    @pytest.mark.parametrize("role", [PII, PLAIN])
+    def test_vega_spec_rows(self, client: TestClient, expect: Expect, path: str, role: str) -> None:
+        params, model, rest = LISTS[path]
+        columns = _checked({c: f.annotation for c, f in model.model_fields.items()})
+        want = [_personal(row) for row in _expected(expect, columns, rest, role)]
+        spec = client.get(path, params={**params, "format": "vega"}, headers=headers(role)).json()
+        keys = ["customer_id", *(PERSONAL_COLUMNS & set(columns))]
+        assert [{c: _as_text(r[c]) for c in keys} for r in spec["data"]["values"]] == want
+
+    @pytest.mark.parametrize("path", CHARTED)
+    def test_the_chart_draws_no_personal_column(self, client: TestClient, path: str) -> None:
+        """The picture is the same for both keys, so it shows nothing only pii may see."""
+        params = {**LISTS[path][0], "format": "png"}
+        pictures = [client.get(path, params=params, headers=headers(r)) for r in (PII, PLAIN)]
+        assert all(p.headers["content-type"] == "image/png" for p in pictures)
+        assert pictures[0].content == pictures[1].content
+
+    @pytest.mark.parametrize("fmt", ["csv", "html"])
+    @pytest.mark.parametrize("role", [PII, PLAIN])
+    def test_customer_view(self, client: TestClient, expect: Expect, fmt: str, role: str) -> None:
+        columns = _checked(
+            {c: f.annotation for m in SECTIONS.values() for c, f in m.model_fields.items()}
+        )
+        seen: list[Row] = []
+        for customer_id, _ in _sample(expect):
+            (want,) = _expected(
+                expect, columns, f"FROM customer_profile WHERE customer_id = '{customer_id}'", role
+            )
+            response = client.get(
+                f"/customers/{customer_id}", params={"format": fmt}, headers=headers(role)
+            )
+            assert response.status_code == 200, response.text
+            rows = (
+                _csv_rows(response.text, PERSONAL_COLUMNS)
+                if fmt == "csv"
+                else _html_rows(response.text, PERSONAL_COLUMNS)
+            )
+            assert rows == [_personal(want)]
+            seen.append(want)
+        filled = {c for row in seen for c, v in row.items() if v is not None}
+        assert (filled >= PERSONAL_COLUMNS) == (role == PII)
+        assert not filled & PERSONAL_COLUMNS or role == PII

@@ -29,10 +29,13 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]
 
 class TestServeStops:
     @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-    def test_a_signal_is_a_clean_exit(self, server, signum: signal.Signals) -> None:
+    def test_a_signal_is_a_clean_exit(self, server, signum: signal.Signals, tmp_path: Path) -> None:
         proc, _, _ = server
         proc.send_signal(signum)
         assert proc.wait(timeout=20) == 0
+        # The graceful shutdown is the last thing said: no traceback, no "leaked instance" lines.
+        lines = (tmp_path / "serve.log").read_text().splitlines()
+        assert lines[-1] == f"Finished server process [{proc.pid}]", lines[-5:]
 
 
 class TestAdminKeyFile:

@@ -9,13 +9,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import psutil
 import pytest
+from pyspark.sql import SparkSession
 
 from c360_cli import main
+from c360_contract.logs import configure_json_logging
 from c360_contract.progress import (
     EXIT_FAILED,
     EXIT_LOCKED,
@@ -24,10 +29,12 @@ from c360_contract.progress import (
     PIPELINE_FAILED,
     PIPELINE_FINISHED,
     PIPELINE_REJECTED,
+    GateFailure,
 )
 from c360_contract.warehouse import warehouse_lock
 from c360_spark_processing import cli, pipeline
 from c360_spark_processing.cli import _master
+from c360_spark_processing.gates import GATE_REQUIRED, GateError
 from c360_spark_processing.inputs import UnreadableSourceError
 from c360_spark_processing.pipeline import size_shuffle_partitions
 from c360_spark_processing.publish import input_fingerprint
@@ -38,6 +45,7 @@ from c360_spark_processing.resources import (
     machine_memory_bytes,
     sized_driver_memory,
 )
+from c360_spark_processing.run_control import RunPlan
 from c360_spark_processing.settings import PipelineSettings
 from c360_spark_processing.spark import JavaMissingError, start_spark
 from tests.c360_spark_processing.test_inputs import truncate, write_inputs
@@ -325,3 +333,71 @@ class TestDriverMemory:
         unlimited.write_text("max\n")
         assert machine_memory_bytes((unlimited, limit, tmp_path / "absent")) == 3 * GIB
         assert machine_memory_bytes((unlimited,)) == psutil.virtual_memory().total
+
+
+class _Conf:
+    """The two calls a run makes on `spark.conf`, without a JVM."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.values.get(key, default)
+
+
+def _at(moment: datetime) -> datetime:
+    return moment
+
+
+class TestRejectedRuns:
+    def test_a_refused_run_is_kept_and_older_refusals_are_pruned(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Each refused run lands in WH/.rejected/<id>; past `keep_rejected` the oldest go, and
+        CURRENT is never touched."""
+        configure_json_logging()
+        warehouse = tmp_path / "wh"
+        _published(tmp_path / "in", warehouse)
+        failure = GateFailure(
+            gate=GATE_REQUIRED,
+            source="products",
+            observed=0,
+            threshold=1,
+            rows=0,
+            of_rows=0,
+            message="products: required source loaded no rows (0 read)",
+        )
+
+        def refused(_run: object, _as_of: object) -> dict[str, Any]:
+            raise GateError([failure])
+
+        plan = RunPlan(tmp_path / "in", warehouse, "f" * 64, None)
+        spark = cast(SparkSession, SimpleNamespace(conf=_Conf()))
+        kept: list[str] = []
+        for minute in range(4):
+            moment = datetime(2026, 1, 1, 0, minute, tzinfo=UTC)
+            with pytest.raises(GateError) as refusal:
+                pipeline.build_snapshot(
+                    spark,
+                    plan,
+                    PipelineSettings(keep_rejected=2),
+                    clock=partial(_at, moment),
+                    build=refused,
+                )
+            assert refusal.value.rejected_snapshot_id == f"20260101T00{minute:02d}00000Z-ffffffff"
+            kept.append(refusal.value.rejected_snapshot_id)
+        assert sorted(p.name for p in (warehouse / ".rejected").iterdir()) == kept[-2:]
+        manifest = json.loads((warehouse / ".rejected" / kept[-1] / "manifest.json").read_text())
+        assert (manifest["status"], manifest["gates"]["failures"]) == (
+            "rejected",
+            [failure.to_dict()],
+        )
+        assert (warehouse / "CURRENT").read_text() == "S1\n"
+        assert list((warehouse / ".staging").iterdir()) == []
+        events = _events(capsys.readouterr().err)
+        assert [
+            e["rejected_snapshot_id"] for e in events if e["event"] == PIPELINE_REJECTED
+        ] == kept
