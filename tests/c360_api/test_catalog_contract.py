@@ -334,6 +334,22 @@ class TestCharts:
         ).json()
         assert (spec["encoding"]["y"]["field"], spec["data"]["values"]) == (measure, rows)
 
+    @pytest.mark.parametrize(
+        ("metric", "table"),
+        [(m, t.name) for m in CATALOG for t in m.tables if t.chart is None],
+        ids=lambda v: v if isinstance(v, str) else v.id,
+    )
+    def test_a_table_without_a_chart_does_not_say_no_data(
+        self, client: TestClient, metric: Metric, table: str
+    ) -> None:
+        """Its rows exist; its picture says it has no chart, never that there is no data."""
+        assert ok(get(client, metric))["data"][table]
+        spec = get(client, metric, table=table, format="vega").json()
+        assert spec["data"]["values"] == [
+            {"text": f"The {table} table has no chart: see its JSON or CSV"}
+        ]
+        png_size(get(client, metric, table=table, format="png").content)
+
     def test_png_is_byte_identical_for_the_same_data(self, client: TestClient) -> None:
         """The served PNG is its Vega-Lite spec rendered, and rendering it again (after a JSON
         round trip) gives the same bytes."""
