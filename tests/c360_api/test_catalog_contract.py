@@ -9,6 +9,7 @@ rows) and against what the declaration promises.
 from __future__ import annotations
 
 import gzip
+import html
 import io
 import json
 import struct
@@ -151,6 +152,10 @@ class TestEveryMetric:
         page = answer.text
         for text in (metric.title, expect.snapshot_id, expect.as_of, "<table", "<svg"):
             assert text in page, text
+        # The declaration's own words, HTML-escaped in the page.
+        shown = html.unescape(page)
+        assert metric.description in shown
+        assert metric.formula in shown
         for fmt in FORMATS:
             assert f"format={fmt}" in page
         assert "http://" not in page.replace("http://www.w3.org", "")  # self-contained
@@ -478,6 +483,35 @@ class TestCatalogue:
         }
         assert {alias: listed.get(alias) for alias in ALIASES} == ALIASES
         assert {alias: BY_ALIAS[alias].path for alias in ALIASES} == ALIASES
+
+    def test_lists_each_parameter_with_its_type_default_and_bounds(
+        self, client: TestClient
+    ) -> None:
+        """The issue's parameters, restated: months 1..36 (12), limit 1..100 (10), measure's
+        three choices, and the window's dates on every time-based metric; never `format`."""
+        listed = {
+            entry["path"]: {p["name"]: p for p in entry["parameters"]}
+            for entry in ok(client.get("/catalog", headers=headers("marketing")))["data"]
+        }
+
+        def described(path: str, name: str) -> tuple[Any, ...]:
+            p = listed[path][name]
+            return (p["type"], p["default"], p["minimum"], p["maximum"], p["choices"])
+
+        assert described("/cohorts/retention", "months") == ("integer", 12, 1, 36, None)
+        assert described("/demand/top-products", "limit") == ("integer", 10, 1, 100, None)
+        assert described("/orders/by-hour", "measure") == (
+            "string",
+            "orders",
+            None,
+            None,
+            ["orders", "revenue", "avg_order_value"],
+        )
+        for metric in CATALOG:
+            assert "format" not in listed[metric.path]
+            if metric.window:
+                assert described(metric.path, "start")[0] == "date"
+                assert described(metric.path, "end")[0] == "date"
 
     def test_answers_csv(self, client: TestClient) -> None:
         answer = client.get("/catalog", params={"format": "csv"}, headers=headers("marketing"))
