@@ -54,8 +54,14 @@ def y_field(chart: Chart, params: Mapping[str, Any]) -> str:
     return f"{params[chart.measure]}:{kind}"
 
 
-def no_data_spec(title: str) -> dict[str, Any]:
-    """A valid chart that says there is nothing to draw."""
+def no_chart_text(table: str) -> str:
+    """What the picture of a table declared without a chart says: its rows are elsewhere, not
+    missing."""
+    return f"The {table} table has no chart: see its JSON or CSV"
+
+
+def no_data_spec(title: str, text: str = NO_DATA) -> dict[str, Any]:
+    """A valid chart that says there is nothing to draw (by default: the answer is empty)."""
     alt = _altair()
     chart = (
         alt.Chart(alt.Data(name="rows"), title=title)
@@ -63,7 +69,7 @@ def no_data_spec(title: str) -> dict[str, Any]:
         .encode(text="text:N")
         .properties(width=WIDTH, height=HEIGHT)
     )
-    return _with_rows(chart.to_dict(), [{"text": NO_DATA}])
+    return _with_rows(chart.to_dict(), [{"text": text}])
 
 
 def top_subtitle(top: Top, total: int, offset: int) -> str:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 from c360_api.render.answer import Answer
-from c360_api.render.charts import chart_spec, no_data_spec
+from c360_api.render.charts import chart_spec, no_chart_text, no_data_spec
 from c360_api.render.csv_body import render_csv
 from c360_api.render.images import png
 from c360_api.render.json_body import render_json, table_data
@@ -18,7 +18,7 @@ def vega_spec(answer: Answer) -> dict[str, object]:
     """The chosen table's Vega-Lite spec with its data inlined."""
     table = answer.chosen()
     if table.chart is None:
-        return no_data_spec(answer.title)
+        return no_data_spec(answer.title, no_chart_text(table.name))
     data = table_data(table)
     rows = [data] if table.single else data
     return chart_spec(table.chart, rows, answer.title, answer.params, answer.total(table))

@@ -9,6 +9,7 @@ rows) and against what the declaration promises.
 from __future__ import annotations
 
 import gzip
+import html
 import io
 import json
 import struct
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from c360_api.catalog.registry import BY_ALIAS, CATALOG
 from c360_api.catalog.routes import all_params
+from c360_api.render.images import png
 from c360_contract.catalog import Metric, Param
 from c360_contract.scopes import Scope
 from c360_contract.units import unit_range
@@ -34,6 +36,14 @@ ROLE_OF = {
     Scope.CUSTOMER_SUCCESS: "customer_success",
 }
 FORMATS = ("json", "csv", "png", "html", "vega")
+# The media type each representation answers in, restated from the issue (not imported).
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "png": "image/png",
+    "html": "text/html",
+    "vega": "application/vnd.vegalite.v5+json",
+}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # What pandas' read_csv turns into NaN by default: no category value may be one of these.
 PANDAS_NULLS = {
@@ -142,6 +152,10 @@ class TestEveryMetric:
         page = answer.text
         for text in (metric.title, expect.snapshot_id, expect.as_of, "<table", "<svg"):
             assert text in page, text
+        # The declaration's own words, HTML-escaped in the page.
+        shown = html.unescape(page)
+        assert metric.description in shown
+        assert metric.formula in shown
         for fmt in FORMATS:
             assert f"format={fmt}" in page
         assert "http://" not in page.replace("http://www.w3.org", "")  # self-contained
@@ -181,6 +195,27 @@ class TestEveryMetric:
             else:
                 assert error(answer, status)["error_details"]["parameter"] == "start"
 
+    def test_every_representation_answers_with_a_window(
+        self, client: TestClient, metric: Metric, expect: Expect
+    ) -> None:
+        """The window's answer in each representation: CSV and Vega-Lite carry the window's JSON
+        rows, the report names the window among its active parameters."""
+        if not metric.window:
+            pytest.skip("not a time-based metric")
+        as_of = date.fromisoformat(expect.as_of)
+        window = {"start": str(as_of - timedelta(days=120)), "end": str(as_of - timedelta(days=30))}
+        answers = {fmt: get(client, metric, **window, format=fmt) for fmt in FORMATS}
+        for fmt, answer in answers.items():
+            assert answer.status_code == 200, (fmt, answer.text[:300])
+            assert answer.headers["content-type"].startswith(MEDIA[fmt]), fmt
+        rows = rows_of(answers["json"].json(), metric)
+        frame = pd.read_csv(io.StringIO(answers["csv"].text), dtype=str, keep_default_na=False)
+        assert frame.values.tolist() == [[csv_cell(v) for v in row.values()] for row in rows]
+        if rows and metric.tables[0].chart is not None:
+            assert answers["vega"].json()["data"]["values"] == rows
+        png_size(answers["png"].content)
+        assert all(day in answers["html"].text for day in window.values())
+
     def test_numbers_keep_their_unit(self, client: TestClient, metric: Metric) -> None:
         body = ok(get(client, metric))
         for table in metric.tables:
@@ -200,6 +235,41 @@ class TestEveryMetric:
             for column in frame.columns:
                 values = set(frame[column]) - {""}
                 assert not values & PANDAS_NULLS, (table.name, column, values & PANDAS_NULLS)
+
+
+# The aliases of issue 8's table and the paths that answer them, restated from the issue.
+ALIASES = {
+    "kpi/summary": "/kpi/summary",
+    "basic_stats": "/kpi/summary",
+    "kpi/revenue": "/kpi/revenue",
+    "monthly_stats": "/kpi/revenue",
+    "kpi/conversion": "/kpi/conversion",
+    "cohort": "/cohorts/sizes",
+    "cohorts/retention": "/cohorts/retention",
+    "retention": "/cohorts/retention",
+    "cohorts/repeat-purchase": "/cohorts/repeat-purchase",
+    "demand/growth": "/demand/growth",
+    "monthly_growth": "/demand/growth",
+    "demand/top-products": "/demand/top-products",
+    "demand/by-category": "/demand/by-category",
+    "orders_by_hour": "/orders/by-hour",
+    "revenue_by_hour": "/orders/by-hour",
+    "avg_order_value_by_hour": "/orders/by-hour",
+    "orders_by_day_of_week": "/orders/by-day-of-week",
+    "orders_by_day_of_month": "/orders/by-day-of-month",
+    "orders_by_month": "/orders/by-month",
+    "orders_heatmap": "/orders/heatmap",
+    "repeat_rate": "/behaviour/repeat-rate",
+    "new_vs_returning": "/behaviour/new-vs-returning",
+    "first_second_delay": "/behaviour/first-second-delay",
+    "avg_days_between_orders": "/behaviour/days-between-orders",
+    "customer_lifetime": "/behaviour/customer-lifetime",
+    "ltv": "/behaviour/ltv",
+    "churn_status": "/marketing/customer-health-overview",
+    "customer_lifecycle": "/customer-success/lifecycle-analysis",
+    "rfm": "/finance/rfm-segmentation",
+    "segment": "/marketing/customer-segmentation",
+}
 
 
 def out_of_bounds(param: Param) -> list[str]:
@@ -255,6 +325,43 @@ class TestNegotiation:
         assert png.headers["content-type"] == "image/png"
         assert (png.headers["X-Cache"], again.headers["X-Cache"]) == ("MISS", "HIT")
         assert again.content == first.content
+
+
+class TestCharts:
+    @pytest.mark.parametrize("measure", ["orders", "revenue", "avg_order_value"])
+    def test_measure_picks_what_the_hourly_chart_plots(
+        self, client: TestClient, measure: str
+    ) -> None:
+        params = {"measure": measure, "start": "2025-01-01"}
+        rows = ok(client.get("/orders/by-hour", params=params, headers=headers("finance")))["data"]
+        spec = client.get(
+            "/orders/by-hour", params={**params, "format": "vega"}, headers=headers("finance")
+        ).json()
+        assert (spec["encoding"]["y"]["field"], spec["data"]["values"]) == (measure, rows)
+
+    @pytest.mark.parametrize(
+        ("metric", "table"),
+        [(m, t.name) for m in CATALOG for t in m.tables if t.chart is None],
+        ids=lambda v: v if isinstance(v, str) else v.id,
+    )
+    def test_a_table_without_a_chart_does_not_say_no_data(
+        self, client: TestClient, metric: Metric, table: str
+    ) -> None:
+        """Its rows exist; its picture says it has no chart, never that there is no data."""
+        assert ok(get(client, metric))["data"][table]
+        spec = get(client, metric, table=table, format="vega").json()
+        assert spec["data"]["values"] == [
+            {"text": f"The {table} table has no chart: see its JSON or CSV"}
+        ]
+        png_size(get(client, metric, table=table, format="png").content)
+
+    def test_png_is_byte_identical_for_the_same_data(self, client: TestClient) -> None:
+        """The served PNG is its Vega-Lite spec rendered, and rendering it again (after a JSON
+        round trip) gives the same bytes."""
+        path = "/cohorts/retention?months=6"
+        spec = client.get(path + "&format=vega", headers=headers("finance")).json()
+        served = client.get(path + "&format=png", headers=headers("finance")).content
+        assert png(spec) == served == png(json.loads(json.dumps(spec)))
 
 
 class TestHttpCaching:
@@ -366,18 +473,45 @@ class TestCatalogue:
                 for url in entry["examples"].values()
             )
 
-    def test_every_alias_of_the_tools_c360_replaces_answers(self, client: TestClient) -> None:
-        wanted = {
-            "kpi/summary", "basic_stats", "kpi/revenue", "monthly_stats", "kpi/conversion",
-            "cohort", "cohorts/retention", "retention", "cohorts/repeat-purchase",
-            "demand/growth", "monthly_growth", "demand/top-products", "demand/by-category",
-            "orders_by_hour", "revenue_by_hour", "avg_order_value_by_hour",
-            "orders_by_day_of_week", "orders_by_day_of_month", "orders_by_month",
-            "orders_heatmap", "repeat_rate", "new_vs_returning", "first_second_delay",
-            "avg_days_between_orders", "customer_lifetime", "ltv", "churn_status",
-            "customer_lifecycle", "rfm", "segment",
-        }  # fmt: skip
-        assert wanted <= set(BY_ALIAS)
+    def test_every_alias_names_the_metric_the_issue_gives_it(self, client: TestClient) -> None:
+        """Each alias is listed by `/catalog` on the metric the issue maps it to (the metric's
+        path answers in every representation in `TestEveryMetric`)."""
+        listed = {
+            alias: entry["path"]
+            for entry in ok(client.get("/catalog", headers=headers("marketing")))["data"]
+            for alias in entry["aliases"]
+        }
+        assert {alias: listed.get(alias) for alias in ALIASES} == ALIASES
+        assert {alias: BY_ALIAS[alias].path for alias in ALIASES} == ALIASES
+
+    def test_lists_each_parameter_with_its_type_default_and_bounds(
+        self, client: TestClient
+    ) -> None:
+        """The issue's parameters, restated: months 1..36 (12), limit 1..100 (10), measure's
+        three choices, and the window's dates on every time-based metric; never `format`."""
+        listed = {
+            entry["path"]: {p["name"]: p for p in entry["parameters"]}
+            for entry in ok(client.get("/catalog", headers=headers("marketing")))["data"]
+        }
+
+        def described(path: str, name: str) -> tuple[Any, ...]:
+            p = listed[path][name]
+            return (p["type"], p["default"], p["minimum"], p["maximum"], p["choices"])
+
+        assert described("/cohorts/retention", "months") == ("integer", 12, 1, 36, None)
+        assert described("/demand/top-products", "limit") == ("integer", 10, 1, 100, None)
+        assert described("/orders/by-hour", "measure") == (
+            "string",
+            "orders",
+            None,
+            None,
+            ["orders", "revenue", "avg_order_value"],
+        )
+        for metric in CATALOG:
+            assert "format" not in listed[metric.path]
+            if metric.window:
+                assert described(metric.path, "start")[0] == "date"
+                assert described(metric.path, "end")[0] == "date"
 
     def test_answers_csv(self, client: TestClient) -> None:
         answer = client.get("/catalog", params={"format": "csv"}, headers=headers("marketing"))

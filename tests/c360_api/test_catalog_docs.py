@@ -1,5 +1,6 @@
 """The documentation derived from the catalogue is the catalogue: docs/metrics.md's metric tables
-and the README's route list are regenerated and compared, so they never drift."""
+and the README's route list are regenerated and compared, so they never drift; the README's table
+of representations names each one the API serves, with its media type."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from c360_api.catalog.docs import SECTIONS, rewritten
 from c360_api.catalog.registry import CATALOG
+from c360_api.render.negotiate import MEDIA_TYPES, Representation
 from c360_contract.catalog import Metric
 
 
@@ -24,3 +26,12 @@ def test_every_metric_is_documented_with_its_formula(metric: Metric) -> None:
     text = SECTIONS[0][0].read_text()
     assert f"| `{metric.path}` |" in text
     assert metric.formula.replace("|", "\\\\|") in text
+
+
+@pytest.mark.parametrize("representation", list(Representation), ids=str)
+def test_the_readme_documents_catalog_and_each_representation(
+    representation: Representation,
+) -> None:
+    readme = SECTIONS[1][0].read_text()
+    assert "`GET /catalog`" in readme
+    assert f"| `{representation.value}` | `{MEDIA_TYPES[representation]}` |" in readme

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.c360_api.conftest import headers
 from tests.c360_api.metric_values.api import MetricApi, Row
 from tests.c360_api.metric_values.cases import WINDOWS, MetricValues, window
 from tests.c360_api.metric_values.reference import DAY_BUCKETS, VALUE_BANDS, Reference, Window
@@ -120,7 +121,7 @@ class TestFirstSecondDelay(DayBucketValues):
             "365+": 1,
         }
 
-    def test_message_gives_the_median(self, api: MetricApi, ref: Reference) -> None:
+    def test_message_and_report_give_the_median(self, api: MetricApi, ref: Reference) -> None:
         # 0 7 8 10 15 30 31 31 32 90 91 365 366: median 31 of 13 repeat customers.
         message = api.body(self.path)["message"]
         days = ref.first_second_days(ref.window())
@@ -128,6 +129,8 @@ class TestFirstSecondDelay(DayBucketValues):
         match = re.fullmatch(r"Median ([0-9.]+) days .*\((\d+) repeat customers\)", message)
         assert match, message
         assert (float(match[1]), int(match[2])) == (31.0, 13)
+        report = api.client.get(self.path, params={"format": "html"}, headers=headers("marketing"))
+        assert message in report.text
 
     def test_second_order_on_the_window_end(self, api: MetricApi, ref: Reference) -> None:
         # Up to 2025-02-09 P07's second order (2025-02-09 22:30 local) counts, P08's (02-10) not.
