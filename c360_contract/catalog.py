@@ -91,6 +91,11 @@ class Chart:
     (grouped, not stacked: for series that must not add up, such as actual and predicted). `top`
     charts only the leading rows of a long ranked list. `dash` splits a line chart's series by
     a second field drawn as solid and dashed lines (each category's orders and units).
+
+    `title` replaces the metric's title on the chart; with a `measure` it must name it as
+    `{measure}`, so a chart of revenue is never titled "Orders by ...". `y_title` is the y axis's
+    title where the field's name says nothing: a fold's values are all `value`, so a fold needs
+    one.
     """
 
     mark: Literal["bar", "line", "area", "point", "rect", "arc"]
@@ -104,6 +109,13 @@ class Chart:
     offset: str | None = None
     top: Top | None = None
     dash: str | None = None
+    y_title: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.measure is not None and "{measure}" not in (self.title or ""):
+            raise ValueError(f"a chart by {self.measure} needs a title naming {{measure}}")
+        if self.fold and self.y_title is None:
+            raise ValueError(f"a fold of {', '.join(self.fold)} needs a y_title")
 
 
 @dataclass(frozen=True)
@@ -140,12 +152,17 @@ Query = Sql | Mart | QueryFn
 
 @dataclass(frozen=True)
 class Table:
-    """One table of an answer: its rows' model, the query that produces them and its chart."""
+    """One table of an answer: its rows' model, the query that produces them and its chart.
+
+    `time_of_day`: the rows are by the hour orders were placed. A file of dates alone puts every
+    order at 00:00, so over such a snapshot the chart would be one false spike at midnight: it
+    says so instead, and the dashboard leaves it out (the rows are still answered)."""
 
     name: str
     row: type[BaseModel]
     query: Query
     chart: Chart | None = None
+    time_of_day: bool = False
 
 
 @dataclass(frozen=True)

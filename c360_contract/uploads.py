@@ -10,6 +10,7 @@ date. File names inside it are fixed; nothing comes from the client's file name.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -64,6 +65,10 @@ class DateFormat:
     spark: str
     day_first: bool | None = None
 
+    @property
+    def has_time(self) -> bool:
+        return "%H" in self.strftime
+
 
 def _with_times(day: str, spark_day: str, day_first: bool | None) -> list[DateFormat]:
     return [
@@ -87,6 +92,25 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
     DateFormat("%m/%d/%y", "M/d/yy", False),
 )
 BY_STRFTIME: dict[str, DateFormat] = {f.strftime: f for f in DATE_FORMATS}
+
+UPLOAD_SECTION = "upload"
+"""The manifest section an upload's run adds: row accounting, the spec and TIMES_OF_DAY."""
+TIMES_OF_DAY = "times_of_day"
+"""Whether any loaded invoice has a time other than 00:00. A file of dates alone (or of dates
+written with a zero time, as spreadsheets export them) has none: every order would fall at
+hour 0."""
+
+
+def has_times_of_day(manifest: Mapping[str, Any]) -> bool:
+    """Whether a snapshot's orders carry the time of day they were placed. The retailer's exports
+    always do; an upload does when its run found one (a manifest published before the flag: when
+    its date format has a time)."""
+    upload = manifest.get(UPLOAD_SECTION)
+    if upload is None:
+        return True
+    if TIMES_OF_DAY in upload:
+        return bool(upload[TIMES_OF_DAY])
+    return BY_STRFTIME[upload["spec"]["date_format"]].has_time
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,16 @@ def needed_relations(metric: Metric) -> frozenset[str]:
     return frozenset(needed)
 
 
+DATES_ONLY = "This file has dates only, no time of day"
+"""What a chart by hour of day says over an upload of dates alone, instead of a spike at 0."""
+
+
+def withheld(table: Table, times_of_day: bool) -> str | None:
+    """Why `table`'s chart would mislead over a snapshot with or without `times_of_day` (None:
+    it draws). The answer and the dashboard both ask, so the rule is one."""
+    return DATES_ONLY if table.time_of_day and not times_of_day else None
+
+
 def _sql_rows(snapshot: SnapshotReader, sql: Sql, values: Mapping[str, Any], paged: bool) -> Rows:
     params = {name: values[name] for name in sql.parameters}
     if not paged:

@@ -133,6 +133,7 @@ METRICS: tuple[Metric, ...] = (
                     "value:Q",
                     fold=("orders", "completed_orders", "customers"),
                     tooltip=("measure:N", "value:Q"),
+                    y_title="Orders and customers",
                 ),
             ),
         ),

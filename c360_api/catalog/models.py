@@ -327,6 +327,7 @@ METRICS: tuple[Metric, ...] = (
                     "value:Q",
                     fold=("actual_cumulative", "predicted_cumulative"),
                     color="measure:N",
+                    y_title="Repeat purchase days (cumulative)",
                 ),
             ),
             Table(
@@ -342,6 +343,7 @@ METRICS: tuple[Metric, ...] = (
                     "value:Q",
                     fold=("actual_mean", "predicted_mean"),
                     color="measure:N",
+                    y_title="Repeat purchase days per customer",
                     offset="measure:N",
                     title="Holdout purchases per customer by calibration frequency",
                 ),

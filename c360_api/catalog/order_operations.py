@@ -291,7 +291,15 @@ METRICS: tuple[Metric, ...] = (
         description="Orders of every status, completed revenue and average order value per "
         "local hour (24 rows).",
         formula=f"Per hour of the order's local time (0-23, every hour a row): {_COUNT_FORMULA}",
-        tables=(Table("rows", PeakHourRow, PEAK_HOURS, Chart("bar", "hour:O", "order_count:Q")),),
+        tables=(
+            Table(
+                "rows",
+                PeakHourRow,
+                PEAK_HOURS,
+                Chart("bar", "hour:O", "order_count:Q"),
+                time_of_day=True,
+            ),
+        ),
         window=True,
         aliases=("orders/peak-hours", "peak_hours"),
     ),

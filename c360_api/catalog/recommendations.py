@@ -502,7 +502,9 @@ METRICS: tuple[Metric, ...] = (
                     "value:Q",
                     fold=("success_rate", "overall_success_rate"),
                     tooltip=("measure:N", "value:Q"),
+                    y_title="Delivered on time (%)",
                 ),
+                time_of_day=True,
             ),
         ),
         params=(
@@ -555,7 +557,13 @@ METRICS: tuple[Metric, ...] = (
         "weekday's. `inventory`: the restock recommendation summed (products, units, their "
         "value at unit cost) with the most urgent product.",
         tables=(
-            Table("staffing", StaffingRow, STAFFING, Chart("bar", "hour:O", "staff_index:Q")),
+            Table(
+                "staffing",
+                StaffingRow,
+                STAFFING,
+                Chart("bar", "hour:O", "staff_index:Q"),
+                time_of_day=True,
+            ),
             Table(
                 "promotion_days",
                 PromotionDayRow,
@@ -567,7 +575,11 @@ METRICS: tuple[Metric, ...] = (
                 InventoryRow,
                 INVENTORY,
                 Chart(
-                    "bar", "measure:N", "value:Q", fold=("products_to_restock", "units_to_order")
+                    "bar",
+                    "measure:N",
+                    "value:Q",
+                    fold=("products_to_restock", "units_to_order"),
+                    y_title="Products and units",
                 ),
             ),
         ),

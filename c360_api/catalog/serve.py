@@ -13,11 +13,12 @@ from typing import Any
 from fastapi import Response
 
 from c360_api.api.answers import Ctx, paging_links, request_urls
-from c360_api.catalog.execute import bind, needed_relations, run_metric
+from c360_api.catalog.execute import bind, needed_relations, run_metric, withheld
 from c360_api.exceptions import InvalidParameterError
 from c360_api.render.answer import Answer, AnswerTable
 from c360_api.render.negotiate import ALL_REPRESENTATIONS
 from c360_contract.catalog import Metric
+from c360_contract.uploads import has_times_of_day
 
 # Values the framework adds for queries; not the caller's parameters.
 _INTERNAL = frozenset({"as_of", "pii"})
@@ -39,8 +40,12 @@ def metric_answer(ctx: Ctx, metric: Metric, raw: Mapping[str, Any]) -> Answer:
     values = _plain(raw)
     bound = bind(metric, values, snapshot.first_date, snapshot.as_of)
     result = run_metric(metric, snapshot, {**bound, "pii": ctx.principal.pii})
+    times = has_times_of_day(snapshot.manifest)
     tables = tuple(
-        AnswerTable(t.table.name, t.table.row, t.rows, t.table.chart) for t in result.tables
+        AnswerTable(
+            t.table.name, t.table.row, t.rows, t.table.chart, withheld=withheld(t.table, times)
+        )
+        for t in result.tables
     )
     message = result.message
     links = None

@@ -24,7 +24,9 @@ class Grouping:
 
 @dataclass(frozen=True)
 class AnswerTable:
-    """One table of an answer; `single` tables are one object (a customer's profile), not a list."""
+    """One table of an answer; `single` tables are one object (a customer's profile), not a list.
+    `withheld` says why its chart is not drawn over this snapshot, where the picture would
+    mislead: the picture says that instead."""
 
     name: str
     row: type[BaseModel]
@@ -32,6 +34,7 @@ class AnswerTable:
     chart: Chart | None = None
     single: bool = False
     grouping: Grouping | None = None
+    withheld: str | None = None
 
 
 @dataclass(frozen=True)

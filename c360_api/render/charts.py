@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from c360_api.render.answer import Answer, AnswerTable
+from c360_api.render.json_body import table_data
 from c360_contract.catalog import Chart, Row, Top
 from c360_contract.units import column_label
 
@@ -31,6 +33,10 @@ WORDS_LABEL = "replace(datum.label, /_/g, ' ')"
 DAILY_TICKS = 31
 # Pixels kept between two axis labels.
 LABEL_GAP = 4
+# Width of an average character of Vega's axis labels (10 px sans-serif): category labels that
+# fit their slot on the x axis at this width are written level. Longer ones keep Vega-Lite's
+# quarter turn: at 45 degrees their boxes overlap and the axis drops every other label.
+LABEL_CHAR_PX = 6
 
 
 def _altair() -> ModuleType:
@@ -52,6 +58,16 @@ def y_field(chart: Chart, params: Mapping[str, Any]) -> str:
         return chart.y
     _, kind = _field_type(chart.y)
     return f"{params[chart.measure]}:{kind}"
+
+
+def chart_heading(chart: Chart, title: str, params: Mapping[str, Any]) -> str:
+    """The chart's title: its own (naming the measure it plots), else the metric's `title`."""
+    if chart.title is None:
+        return title
+    if chart.measure is None:
+        return chart.title
+    name, _ = _field_type(y_field(chart, params))
+    return chart.title.format(measure=column_label(name))
 
 
 def no_chart_text(table: str) -> str:
@@ -89,20 +105,37 @@ def chart_spec(
 ) -> dict[str, Any]:
     """The Vega-Lite spec of `chart` over `rows` (JSON-ready values), data inlined; `total` is
     the answer's count when `rows` are one page of it (a `top` chart's subtitle names it)."""
+    heading: Any = chart_heading(chart, title, params)
     if not rows:
-        return no_data_spec(title)
+        return no_data_spec(heading)
     alt = _altair()
-    heading: Any = chart.title or title
     top = chart.top if chart.top is not None and len(rows) > chart.top.rows else None
     if top is not None:
         offset = int(params.get("offset") or 0)
         heading = alt.Title(heading, subtitle=top_subtitle(top, total or len(rows), offset))
     y = y_field(chart, params)
-    # sort=None keeps the rows' order (the query's ORDER BY) on ordinal and nominal axes.
-    encoding: dict[str, Any] = {
-        "x": alt.X(chart.x, sort=None, title=_title(chart.x), axis=_axis(chart.x, rows)),
-        "y": alt.Y(y, sort=None, title=_title(y), axis=_axis(y, rows)),
-    }
+    titles = {} if chart.y_title is None else {y: chart.y_title}
+
+    def _title(encoded: str) -> str:
+        """An axis, legend or tooltip title: the declared y title, else the field's name as
+        words (`column_label`)."""
+        return titles.get(encoded) or column_label(_field_type(encoded)[0])
+
+    encoding: dict[str, Any]
+    if chart.mark == "arc":  # a pie: y is each slice's angle, x its colour (x/y would be axes)
+        encoding = {
+            "theta": alt.Theta(y, title=_title(y)),
+            "color": alt.Color(chart.x, sort=None, title=_title(chart.x), legend=_legend(chart.x)),
+        }
+    else:
+        labels = _x_labels(chart, rows if top is None else rows[: top.rows])
+        # sort=None keeps the rows' order (the query's ORDER BY) on ordinal and nominal axes.
+        encoding = {
+            "x": alt.X(
+                chart.x, sort=None, title=_title(chart.x), axis=_axis(chart.x, rows, labels)
+            ),
+            "y": alt.Y(y, sort=None, title=_title(y), axis=_axis(y, rows)),
+        }
     if chart.mark == "rect" and chart.color is not None:
         encoding["color"] = alt.Color(
             chart.color, scale=alt.Scale(scheme="blues"), title=_title(chart.color)
@@ -146,10 +179,16 @@ def chart_spec(
     return _with_rows(spec, rows)
 
 
-def _title(encoded: str) -> str:
-    """An axis, legend or tooltip title: the field's name as words (`column_label`)."""
-    name, _ = _field_type(encoded)
-    return column_label(name)
+def table_spec(answer: Answer, table: AnswerTable) -> dict[str, Any] | None:
+    """The picture of one table of an answer (the PNG's, the Vega-Lite's, the report's): its
+    chart, a chart saying why it is withheld, or None for a table declared without a chart."""
+    if table.chart is None:
+        return None
+    if table.withheld is not None:
+        return no_data_spec(chart_heading(table.chart, answer.title, answer.params), table.withheld)
+    data = table_data(table)
+    rows = [data] if table.single else data
+    return chart_spec(table.chart, rows, answer.title, answer.params, answer.total(table))
 
 
 def _words(encoded: str) -> bool:
@@ -158,14 +197,29 @@ def _words(encoded: str) -> bool:
     return kind in ("N", "O") and not name.endswith("_id")
 
 
-def _axis(encoded: str, rows: Sequence[Row]) -> Any:
+def _x_labels(chart: Chart, rows: Sequence[Row]) -> list[str]:
+    """The labels the x axis draws: a fold's column names, else the rows' distinct values."""
+    name, _ = _field_type(chart.x)
+    if chart.fold and name == "measure":
+        return list(chart.fold)
+    return list(dict.fromkeys(str(row.get(name)) for row in rows))
+
+
+def _axis(encoded: str, rows: Sequence[Row], labels: Sequence[str] = ()) -> Any:
+    """The axis of a field; `labels` (an x axis's) share its width, level when each fits its
+    slot ("0-50", an hour; Vega-Lite turns every category label by default)."""
     alt = _altair()
     name, kind = _field_type(encoded)
+    options: dict[str, Any] = {}
     if _words(encoded):
-        return alt.Axis(labelExpr=WORDS_LABEL)
+        options["labelExpr"] = WORDS_LABEL
     if kind == "T" and _days_spanned(row.get(name) for row in rows) <= DAILY_TICKS:
-        return alt.Axis(format="%b %d", tickCount={"interval": "day", "step": 1})
-    return alt.Undefined
+        options.update(format="%b %d", tickCount={"interval": "day", "step": 1})
+    if labels and kind in ("N", "O"):
+        widest = max(len(label) for label in labels) * LABEL_CHAR_PX
+        if widest + LABEL_GAP <= WIDTH / len(labels):
+            options["labelAngle"] = 0
+    return alt.Axis(**options) if options else alt.Undefined
 
 
 def _days_spanned(values: Iterable[Any]) -> int:

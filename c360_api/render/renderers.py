@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable
 
 from c360_api.render.answer import Answer
-from c360_api.render.charts import chart_spec, no_chart_text, no_data_spec
+from c360_api.render.charts import no_chart_text, no_data_spec, table_spec
 from c360_api.render.csv_body import render_csv
 from c360_api.render.images import png
-from c360_api.render.json_body import render_json, table_data
+from c360_api.render.json_body import render_json
 from c360_api.render.negotiate import Representation
 from c360_api.render.report import render_html
 
@@ -17,11 +17,8 @@ from c360_api.render.report import render_html
 def vega_spec(answer: Answer) -> dict[str, object]:
     """The chosen table's Vega-Lite spec with its data inlined."""
     table = answer.chosen()
-    if table.chart is None:
-        return no_data_spec(answer.title, no_chart_text(table.name))
-    data = table_data(table)
-    rows = [data] if table.single else data
-    return chart_spec(table.chart, rows, answer.title, answer.params, answer.total(table))
+    spec = table_spec(answer, table)
+    return no_data_spec(answer.title, no_chart_text(table.name)) if spec is None else spec
 
 
 def _png(answer: Answer) -> bytes:

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic.config import JsonDict
 
 from c360_api.render.answer import Answer, AnswerTable
-from c360_api.render.charts import chart_spec
+from c360_api.render.charts import table_spec
 from c360_api.render.images import svg
 from c360_api.render.json_body import table_data
 
@@ -57,11 +57,7 @@ def _groups(table: AnswerTable, rows: list[dict[str, Any]]) -> list[_Group]:
 def _section(answer: Answer, table: AnswerTable) -> _Section:
     data = table_data(table)
     rows = [data] if table.single else data
-    picture = (
-        svg(chart_spec(table.chart, rows, answer.title, answer.params, answer.total(table)))
-        if table.chart is not None
-        else None
-    )
+    spec = table_spec(answer, table)
     fields = table.row.model_fields
     hidden = None if table.grouping is None else table.grouping.column
     return _Section(
@@ -69,7 +65,7 @@ def _section(answer: Answer, table: AnswerTable) -> _Section:
         [name for name in fields if name != hidden],
         frozenset(n for n, info in fields.items() if info.json_schema_extra == URI_REFERENCE),
         _groups(table, rows),
-        picture,
+        None if spec is None else svg(spec),
     )
 
 

@@ -17,11 +17,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from c360_api.catalog.execute import bind, needed_relations, run_metric
 from c360_api.catalog.registry import BY_ID
 from c360_api.render.answer import AnswerTable
-from c360_api.render.charts import chart_spec
+from c360_api.render.charts import chart_heading, chart_spec
 from c360_api.render.images import png
 from c360_api.render.json_body import table_data
 from c360_api.snapshots import Snapshot
-from c360_contract.uploads import UploadSpec
+from c360_contract.uploads import UPLOAD_SECTION, UploadSpec
 
 if TYPE_CHECKING:
     from c360_api.uploads.service import UploadService
@@ -57,7 +57,8 @@ def chart_png(snapshot: Snapshot, metric_id: str, table: int) -> tuple[str, str]
     spec = chart_spec(result.table.chart, rows, metric.title, values)
     spec.pop("title", None)  # the report's heading names the chart
     data = base64.b64encode(png(spec, scale=PRINT_SCALE)).decode()
-    return result.table.chart.title or metric.title, f"data:image/png;base64,{data}"
+    heading = chart_heading(result.table.chart, metric.title, values)
+    return heading, f"data:image/png;base64,{data}"
 
 
 def render_report(snapshot: Snapshot, results: dict[str, Any], file_name: str) -> bytes:
@@ -70,7 +71,7 @@ def render_report(snapshot: Snapshot, results: dict[str, Any], file_name: str) -
         .render(
             results=results,
             file_name=file_name,
-            columns=UploadSpec.from_dict(snapshot.manifest["upload"]["spec"]).columns,
+            columns=UploadSpec.from_dict(snapshot.manifest[UPLOAD_SECTION]["spec"]).columns,
             charts=charts,
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )

@@ -11,7 +11,7 @@ import duckdb
 from c360_api.catalog.execute import bind, needed_relations, run_metric
 from c360_api.catalog.registry import BY_ID
 from c360_api.snapshots import Snapshot
-from c360_contract.uploads import UploadSpec
+from c360_contract.uploads import UPLOAD_SECTION, UploadSpec
 from c360_contract.warehouse import QUARANTINE_DIR
 
 SAMPLES = 5
@@ -55,7 +55,7 @@ def quarantine_samples(snapshot: Snapshot, spec: UploadSpec) -> dict[str, list[d
 
 
 def row_accounting(snapshot: Snapshot) -> dict[str, Any]:
-    upload = snapshot.manifest["upload"]
+    upload = snapshot.manifest[UPLOAD_SECTION]
     spec = UploadSpec.from_dict(upload["spec"])
     samples = quarantine_samples(snapshot, spec)
     reasons = sorted(upload["quarantine_reasons"].items(), key=lambda kv: (-kv[1], kv[0]))

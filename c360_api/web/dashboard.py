@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from c360_api.catalog.execute import DATES_ONLY
 from c360_api.exceptions import SnapshotUnavailableError
 from c360_api.health.endpoints import api_version
 from c360_api.render.negotiate import Representation
@@ -27,6 +28,7 @@ from c360_api.web.assets import BUNDLE_PATH
 from c360_api.web.layout import PlacedPanel, PlacedSection, dashboard, tiles
 from c360_contract.catalog import Metric
 from c360_contract.units import column_label
+from c360_contract.uploads import has_times_of_day
 
 # The representations a panel's menu offers, as (format, label).
 DOWNLOADS: tuple[tuple[Representation, str], ...] = (
@@ -130,8 +132,9 @@ def render_dashboard(
         with store.lease() as snapshot:
             window = Range(start, end, snapshot.first_date, snapshot.as_of)
             sources = frozenset(snapshot.manifest.get("sources") or ())
+            times = has_times_of_day(snapshot.manifest)
             sections: list[PlacedSection] = dashboard(
-                catalog, areas, snapshot.relations, sources=sources
+                catalog, areas, snapshot.relations, sources=sources, times_of_day=times
             )
             kpi = tiles(catalog, snapshot.relations)
             context.update(
@@ -140,6 +143,7 @@ def render_dashboard(
                 range=window,
                 window=window.params(),
                 sections=sections,
+                dates_only=None if times else DATES_ONLY,
                 tiles_path=None if kpi is None else base + kpi.path,
                 tiles=[] if kpi is None else tile_fields(kpi),
             )

@@ -3,7 +3,8 @@
 The page is built from this declaration and the catalogue, so a metric reaches the dashboard by
 adding its id to a section, with no front-end code: one template draws every panel from the
 metric's `format=vega` spec. A panel whose metric the catalogue lacks, or whose inputs the
-snapshot lacks (an upload without app sessions), is left out, and so is a section left empty.
+snapshot lacks (an upload without app sessions), or whose chart would mislead over it (by hour of
+day, over a file of dates alone), is left out, and so is a section left empty.
 An area the layout never names (one a later catalogue adds, such as models or operations) gets a
 section of its own holding every charted table of its metrics, unless it is listed in
 `CATALOGUE_ONLY` (reachable from `/catalog`, not drawn).
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from c360_api.catalog.execute import needed_relations
+from c360_api.catalog.execute import needed_relations, withheld
 from c360_contract.catalog import Metric
 
 
@@ -133,7 +134,11 @@ class PlacedSection:
 
 
 def _place(
-    panel: Panel, by_id: Mapping[str, Metric], relations: frozenset[str], sources: frozenset[str]
+    panel: Panel,
+    by_id: Mapping[str, Metric],
+    relations: frozenset[str],
+    sources: frozenset[str],
+    times_of_day: bool,
 ) -> PlacedPanel | None:
     metric = by_id.get(panel.metric)
     if metric is None or not needed_relations(metric) <= relations or not panel.sources <= sources:
@@ -141,7 +146,9 @@ def _place(
     table = next(
         (t for t in metric.tables if panel.table in (None, t.name) and t.chart is not None), None
     )
-    return None if table is None else PlacedPanel(metric, table.name, panel.params)
+    if table is None or withheld(table, times_of_day) is not None:
+        return None
+    return PlacedPanel(metric, table.name, panel.params)
 
 
 def _area_sections(
@@ -166,9 +173,11 @@ def dashboard(
     relations: frozenset[str],
     layout: Sequence[Section] = DASHBOARD,
     sources: frozenset[str] | None = None,
+    times_of_day: bool = True,
 ) -> list[PlacedSection]:
     """The sections to draw over a snapshot holding `relations`, built from `sources` (None:
-    every panel's), empty ones left out."""
+    every panel's), empty ones left out; without `times_of_day` (an upload of dates alone), no
+    chart by hour of day."""
     if sources is None:
         sources = frozenset().union(*(p.sources for s in layout for p in s.panels))
     by_id = {m.id: m for m in catalog}
@@ -176,7 +185,11 @@ def dashboard(
     placed = []
     for section in (*layout, *_area_sections(catalog, named, areas)):
         panels = tuple(
-            p for p in (_place(panel, by_id, relations, sources) for panel in section.panels) if p
+            p
+            for p in (
+                _place(panel, by_id, relations, sources, times_of_day) for panel in section.panels
+            )
+            if p
         )
         if panels:
             placed.append(PlacedSection(section.title, panels, section.note))

@@ -199,6 +199,13 @@ def loaded_rows(validated: DataFrame, raw_names: list[str]) -> DataFrame:
     )
 
 
+def any_time_of_day() -> Column:
+    """An aggregate over loaded rows: whether any invoice has a time other than midnight. A file
+    of dates alone (or of dates with a zero time) has none, so charts by hour would mislead."""
+    ts = F.col("order_ts")
+    return F.coalesce(F.bool_or(ts != F.date_trunc("day", ts)), F.lit(False))
+
+
 def quarantined_rows(validated: DataFrame, raw_names: list[str]) -> DataFrame:
     """The rows that do not load: their raw text and the reason."""
     return validated.filter(F.col(REASON).isNotNull()).select(*raw_names, REASON)

@@ -19,7 +19,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from c360_contract.progress import SOURCE_INGESTED
-from c360_contract.uploads import BUSINESS_TIMEZONE, UPLOAD_STAGES, UploadSpec
+from c360_contract.uploads import (
+    BUSINESS_TIMEZONE,
+    TIMES_OF_DAY,
+    UPLOAD_SECTION,
+    UPLOAD_STAGES,
+    UploadSpec,
+)
 from c360_contract.warehouse import current_manifest, warehouse_lock
 from c360_spark_processing.dimensions import dim_products
 from c360_spark_processing.facts import build_facts
@@ -37,6 +43,7 @@ from c360_spark_processing.run_control import RunPlan, RunResult
 from c360_spark_processing.settings import PipelineSettings
 from c360_spark_processing.transactions.ingest import (
     REASON,
+    any_time_of_day,
     loaded_rows,
     quarantined_rows,
     read_upload,
@@ -102,16 +109,18 @@ def _ingest(
     return keep(loaded_rows(validated, names)), counts
 
 
-def _as_of(rows: DataFrame, wanted: date | None) -> tuple[date, int]:
-    """The as-of date (given, else the latest transaction's day) and the rows after it, in one
-    pass."""
+def _survey(rows: DataFrame, wanted: date | None) -> tuple[date, int, bool]:
+    """The as-of date (given, else the latest transaction's day), the rows after it and whether
+    any row has a time of day, in one pass."""
     day = F.col("order_date")
     after = F.count_if(day > F.lit(wanted)) if wanted else F.lit(0)
-    found = rows.agg(F.max(day).alias("latest"), after.alias("after")).first()
+    found = rows.agg(
+        F.max(day).alias("latest"), after.alias("after"), any_time_of_day().alias("times")
+    ).first()
     if found is None or found["latest"] is None:
         raise EmptyInputError("no row of the file loaded: see the quarantine reasons")
     as_of: date = wanted or found["latest"]
-    return as_of, int(found["after"])
+    return as_of, int(found["after"]), bool(found["times"])
 
 
 def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, Any]]:
@@ -139,7 +148,7 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
             run.sources[SOURCE] = counts
             log.info(SOURCE_INGESTED, source=SOURCE, **{k: counts[k] for k in (
                 "rows_read", "rows_loaded", "rows_quarantined")})  # fmt: skip
-            as_of, after = _as_of(rows, as_of or spec.as_of)
+            as_of, after, times = _survey(rows, as_of or spec.as_of)
             stage["rows_in"], stage["rows_out"] = counts["rows_read"], counts["rows_loaded"]
         with run.stage("facts") as stage:
             loaded = loaded_sources(run.spark, rows)
@@ -217,10 +226,11 @@ def upload_build(spec: UploadSpec) -> Callable[[_Run, date | None], dict[str, An
             **run.manifest(as_of),
             "identity": {"records": customers, "customers": customers, "iterations": 0},
             "models": models.manifest,
-            "upload": {
+            UPLOAD_SECTION: {
                 **{k: counts[k] for k in ("rows_read", "rows_loaded", "rows_quarantined")},
                 "quarantine_reasons": counts["quarantine_reasons"],
                 "rows_after_as_of": after,
+                TIMES_OF_DAY: times,
                 "spec": json.loads(spec.to_json()),
             },
         }

@@ -338,6 +338,30 @@ class TestCharts:
             "/orders/by-hour", params={**params, "format": "vega"}, headers=headers("finance")
         ).json()
         assert (spec["encoding"]["y"]["field"], spec["data"]["values"]) == (measure, rows)
+        # The title names what is plotted, as the y axis does.
+        said = {"orders": "Orders", "revenue": "Revenue", "avg_order_value": "Average order value"}
+        assert spec["title"] == f"{said[measure]} by hour of day"
+        assert spec["encoding"]["y"]["title"] == said[measure]
+
+    @pytest.mark.parametrize(
+        ("metric", "table"),
+        [(m, t.name) for m in CATALOG for t in m.tables if t.chart and t.chart.fold],
+        ids=lambda v: v if isinstance(v, str) else v.id,
+    )
+    def test_a_folded_chart_names_its_value_axis(
+        self, client: TestClient, metric: Metric, table: str
+    ) -> None:
+        chosen = {"table": table} if metric.multi_table else {}
+        spec = get(client, metric, **chosen, format="vega").json()
+        title = spec["encoding"]["y"]["title"]
+        assert title
+        assert title != "Value"
+
+    def test_new_vs_returning_counts_customers(self, client: TestClient) -> None:
+        spec = client.get(
+            "/behaviour/new-vs-returning?format=vega", headers=headers("marketing")
+        ).json()
+        assert spec["encoding"]["y"]["title"] == "Customers"
 
     @pytest.mark.parametrize(
         ("metric", "table"),

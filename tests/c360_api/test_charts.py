@@ -113,3 +113,81 @@ def test_a_series_over_more_than_a_month_keeps_vegas_own_time_ticks() -> None:
     rows = [{"day": f"2026-{m:02d}-{d:02d}", "revenue": d} for m in (1, 2) for d in (1, 15, 28)]
     assert "axis" not in chart_spec(chart, rows, "Revenue", {})["encoding"]["x"]
     assert "axis" in chart_spec(chart, rows[:3], "Revenue", {})["encoding"]["x"]
+
+
+def test_a_chart_by_measure_is_titled_by_the_measure_it_plots() -> None:
+    chart = Chart("bar", "hour:O", "orders:Q", measure="measure", title="{measure} by hour of day")
+    rows = [{"hour": h, "orders": h, "revenue": 10.0 * h} for h in range(24)]
+    spec = chart_spec(chart, rows, "Orders by hour of day", {"measure": "revenue"})
+    assert spec["title"] == "Revenue by hour of day"
+    assert set(texts(spec, "axis-title")) == {"Hour", "Revenue"}
+    plain = chart_spec(chart, rows, "Orders by hour of day", {"measure": "orders"})
+    assert plain["title"] == "Orders by hour of day"
+
+
+def test_a_chart_by_measure_or_a_fold_must_declare_its_titles() -> None:
+    with pytest.raises(ValueError, match="measure"):
+        Chart("bar", "hour:O", "orders:Q", measure="measure")
+    with pytest.raises(ValueError, match="y_title"):
+        Chart("bar", "month:O", "value:Q", fold=("new_customers", "returning_customers"))
+
+
+def test_a_folded_value_axis_has_its_declared_title() -> None:
+    chart = Chart(
+        "bar",
+        "month:O",
+        "value:Q",
+        fold=("new_customers", "returning_customers"),
+        color="measure:N",
+        y_title="Customers",
+    )
+    rows = [{"month": "2025-01", "new_customers": 3, "returning_customers": 5}]
+    spec = chart_spec(chart, rows, "New vs returning customers", {})
+    assert set(texts(spec, "axis-title")) == {"Month", "Customers"}
+    assert {"title": "Customers", "field": "value", "type": "quantitative"} in spec["encoding"][
+        "tooltip"
+    ]
+
+
+def angles(spec: dict[str, Any], labels: set[str]) -> set[float]:
+    """The angles (degrees) the given axis labels are drawn at."""
+    return {
+        float(i.get("angle", 0)) % 360 for i in marks(spec, "axis-label") if i["text"] in labels
+    }
+
+
+def test_short_category_labels_are_level_and_long_ones_turned() -> None:
+    bands = ["0-50", "50-100", "100-250", "250-500", "500-1000", "1000-2500", "2500+"]
+    short = chart_spec(
+        Chart("bar", "bucket:O", "revenue:Q"),
+        [{"bucket": b, "revenue": i} for i, b in enumerate(bands)],
+        "Value bands",
+        {},
+    )
+    assert angles(short, set(bands)) == {0.0}
+    names = [f"Daily Harvest Premium Snacks {i}" for i in range(10)]
+    long = chart_spec(
+        Chart("bar", "name:N", "units:Q"),
+        [{"name": n, "units": i} for i, n in enumerate(names)],
+        "Best sellers",
+        {},
+    )
+    assert angles(long, set(names)) == {270.0}
+    # A fold's labels are its column names, level when they fit.
+    kpi = chart_spec(
+        Chart("bar", "measure:N", "value:Q", fold=("orders", "customers"), y_title="Count"),
+        [{"orders": 3, "customers": 2}],
+        "KPI",
+        {},
+    )
+    assert angles(kpi, {"orders", "customers"}) == {0.0}
+
+
+def test_an_arc_is_a_pie_of_slices_not_circles_on_axes() -> None:
+    chart = Chart("arc", "status:N", "orders:Q")
+    rows = [{"status": "completed", "orders": 90}, {"status": "cancelled", "orders": 10}]
+    spec = chart_spec(chart, rows, "Order status distribution", {})
+    assert {"theta", "color"} <= set(spec["encoding"])
+    assert "x" not in spec["encoding"]
+    assert texts(spec, "axis-title") == []
+    assert len(marks(spec, "mark")) == 2

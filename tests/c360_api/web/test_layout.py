@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from c360_api.catalog.execute import needed_relations
-from c360_api.catalog.registry import BY_ID, CATALOG
+from c360_api.catalog.registry import AREAS, BY_ID, CATALOG
 from c360_api.render.negotiate import Representation
 from c360_api.web.dashboard import panel_url, tile_fields
 from c360_api.web.layout import DASHBOARD, Panel, PlacedPanel, Section, dashboard, tiles
@@ -35,6 +35,19 @@ def metric(id: str, area: str, sql: str = "SELECT 1 FROM t", **kwargs) -> Metric
         tables=tables,
         **kwargs,
     )
+
+
+# The tables whose rows are by the hour orders were placed, restated from the catalogue's
+# descriptions: a file of dates alone puts every order at hour 0.
+BY_HOUR = {
+    ("orders_by_hour", "rows"),
+    ("orders_heatmap", "rows"),
+    ("orders_peak_hours", "rows"),
+    ("payments_hourly_patterns", "rows"),
+    ("payments_failures", "rows"),
+    ("recommendations_best_order_time", "rows"),
+    ("recommendations_operations", "staffing"),
+}
 
 
 def needed(catalog: Sequence[Metric]) -> set[str]:
@@ -84,6 +97,36 @@ class TestResolve:
         drawn = {p.metric.id for s in real for p in s.panels}
         assert "rfm_segmentation" in drawn
         assert drawn.isdisjoint({"customer_segmentation", "customer_lifetime_value"})
+
+    def test_a_chart_by_hour_is_left_out_over_dates_alone(self) -> None:
+        chart = Chart("bar", "label:N", "value:Q")
+        hourly = Table("rows", Row, Sql("SELECT 1 FROM t"), chart, time_of_day=True)
+        catalog = [metric("a", "x"), metric("h", "x", tables=(hourly,))]
+        layout = (Section("One", (Panel("a"), Panel("h"))),)
+        dates = dashboard(catalog, {}, frozenset({"t"}), layout, times_of_day=False)
+        assert names(dates) == [("One", ["a:rows"])]
+        times = dashboard(catalog, {}, frozenset({"t"}), layout, times_of_day=True)
+        assert names(times) == [("One", ["a:rows", "h:rows"])]
+        # The real layout and catalogue: the weekday x hour heatmap goes, its section with it.
+        every = frozenset(needed(CATALOG))
+        real = {
+            times: {(p.metric.id, p.table) for s in dashboard(CATALOG, AREAS, every,
+                    times_of_day=times) for p in s.panels}
+            for times in (True, False)
+        }  # fmt: skip
+        assert ("orders_heatmap", "rows") in real[True]
+        assert real[False] == real[True] - BY_HOUR
+
+    def test_every_table_by_hour_of_day_is_declared_so(self) -> None:
+        declared = {(m.id, t.name) for m in CATALOG for t in m.tables if t.time_of_day}
+        assert declared == BY_HOUR
+        with_hours = {
+            (m.id, t.name)
+            for m in CATALOG
+            for t in m.tables
+            if {"hour", "recommended_hours"} & set(t.row.model_fields)
+        }
+        assert with_hours <= declared
 
     def test_an_area_the_layout_does_not_name_gets_a_section_of_every_charted_table(self) -> None:
         chart = Chart("bar", "label:N", "value:Q")

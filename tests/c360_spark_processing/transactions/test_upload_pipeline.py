@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
+from c360_contract.uploads import TIMES_OF_DAY
 from c360_spark_processing.facts import build_facts
 from c360_spark_processing.settings import PipelineSettings
-from c360_spark_processing.transactions.ingest import LOADED_COLUMNS
+from c360_spark_processing.transactions.ingest import LOADED_COLUMNS, any_time_of_day
 from c360_spark_processing.transactions.pipeline import FILE_FACTS, UPLOAD_MARTS
 from c360_spark_processing.transactions.sources import crosswalk, loaded_sources
 from tests.upload_data import reference_customers, reference_segments
@@ -42,6 +43,10 @@ class TestRowAccounting:
         assert upload["rows_loaded"] == len(sales.clean)
         assert upload["quarantine_reasons"] == dict(sales.reasons)
         assert upload["rows_after_as_of"] == 0
+        # The file's dates have no time of day, so nothing may be charted by hour.
+        dates = [line.split(";")[1] for line in sales.text.splitlines()[1:]]
+        assert not any(":" in d for d in dates)
+        assert upload[TIMES_OF_DAY] is False
 
     def test_the_quarantine_keeps_the_raw_text(self, published) -> None:
         sales, warehouse, _ = published
@@ -108,6 +113,25 @@ class TestMarts:
             (path,) = (snapshot / name).glob("*.parquet")
             ids = duckdb.connect().execute(f"SELECT customer_id FROM '{path}'").df()["customer_id"]
             assert ids.is_monotonic_increasing, name
+
+
+@pytest.mark.parametrize(
+    ("stamps", "found"),
+    [
+        (["2024-03-01 00:00:00", "2024-03-02 00:00:00"], False),
+        (["2024-03-01 00:00:00", "2024-03-02 00:00:01"], True),
+        (["2024-03-01 13:30:00"], True),
+        ([], False),
+    ],
+)
+def test_a_time_of_day_is_any_invoice_off_midnight(
+    spark: SparkSession, stamps: list[str], found: bool
+) -> None:
+    rows = spark.createDataFrame([(s,) for s in stamps], "s string").selectExpr(
+        "to_timestamp(s) AS order_ts"
+    )
+    (got,) = rows.agg(any_time_of_day().alias("t")).collect()
+    assert got["t"] is found
 
 
 def test_the_manifest_counts_every_published_table(published) -> None:
