@@ -20,6 +20,10 @@ import threading
 from dataclasses import dataclass
 from importlib.metadata import version
 
+import structlog
+
+log = structlog.get_logger(__name__)
+
 VERSION = version("vl-convert-python")
 # The dashboard script needs only vega-embed; it finds it on window.
 SNIPPET = "window.vegaEmbed = vegaEmbed;"
@@ -65,7 +69,19 @@ def vega_bundle() -> Asset:
         return _bundle[0]
 
 
+def _warm() -> None:
+    """Build the bundle ahead of the first page. A child stopped by a signal means the server is
+    stopping (Ctrl-C reaches the terminal's whole process group): nothing to report, and a page
+    asked for later would build it again."""
+    try:
+        vega_bundle()
+    except subprocess.CalledProcessError as err:
+        if err.returncode >= 0:
+            raise
+        log.info("vega_bundle_interrupted", signal=-err.returncode)
+
+
 def build_in_background() -> threading.Thread:
-    thread = threading.Thread(target=vega_bundle, name="vega-bundle", daemon=True)
+    thread = threading.Thread(target=_warm, name="vega-bundle", daemon=True)
     thread.start()
     return thread
