@@ -35,7 +35,9 @@ def test_a_child_stopped_by_ctrl_c_ends_the_build_quietly(
     with structlog.testing.capture_logs() as logs:
         unhandled = _run_build(monkeypatch, -2)
     assert unhandled == []
-    assert [(e["event"], e["signal"]) for e in logs] == [("vega_bundle_interrupted", 2)]
+    # Threads other tests left behind may log meanwhile: only this module's events count.
+    ours = [e for e in logs if e["event"].startswith("vega_bundle")]
+    assert [(e["event"], e["signal"]) for e in ours] == [("vega_bundle_interrupted", 2)]
     assert assets._bundle == []  # a later page builds it again
 
 
