@@ -13,6 +13,14 @@ from pyspark.sql import SparkSession
 from c360_contract.database import DatabaseUrl
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+# Every JVM the suite starts (its SparkSession, `c360 pipeline` children, the Spark Connect
+# server) comes through spark-submit, which adds SPARK_SUBMIT_OPTS. The suite's jobs are many and
+# tiny: the JVM's optimising compiler (C2) spent more CPU compiling than it saved, and the quick
+# compiler alone took a third less CPU over the metric-values pipeline (docs/benchmarks.md, "The
+# suite's time"). Compilation levels never change results.
+os.environ["SPARK_SUBMIT_OPTS"] = " ".join(
+    filter(None, (os.environ.get("SPARK_SUBMIT_OPTS"), "-XX:TieredStopAtLevel=1"))
+)
 
 pytest_plugins = ["tests.databases"]
 

@@ -624,13 +624,14 @@ class TestRunControl:
         before = current_snapshot_id(pipeline_warehouse)
         snapshots = sorted(p.name for p in (pipeline_warehouse / "snapshots").iterdir())
 
-        def broken_identity(*_: object, **__: object) -> None:
-            raise RuntimeError("identity exploded")
+        def broken_gates(*_: object, **__: object) -> None:
+            assert any((pipeline_warehouse / ".staging").rglob("*.parquet"))
+            raise RuntimeError("gates exploded")
 
-        # The first stage after ingest: staging already holds every validated source by then,
-        # which is what must not survive (a later stage would only cost more time to reach).
-        monkeypatch.setattr(pipeline, "resolve_identities", broken_identity)
-        with pytest.raises(RuntimeError, match="identity exploded"):
+        # Right after the first source is validated: staging holds its Parquet and quarantine by
+        # then, which is what must not survive (a later failure would only cost more time).
+        monkeypatch.setattr(pipeline, "source_gates", broken_gates)
+        with pytest.raises(RuntimeError, match="gates exploded"):
             run_pipeline(spark, raw_data, pipeline_warehouse, PipelineSettings(), force=True)
         assert current_snapshot_id(pipeline_warehouse) == before
         assert sorted(p.name for p in (pipeline_warehouse / "snapshots").iterdir()) == snapshots
