@@ -4,6 +4,7 @@ marked section of docs/benchmarks.md without disturbing the others."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import re
@@ -41,8 +42,12 @@ def shares_address_space(pid: int, other: int) -> bool:
     number = KCMP_SYSCALL.get(platform.machine())
     if sys.platform != "linux" or number is None:
         return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    return int(libc.syscall(number, pid, other, KCMP_VM, 0, 0)) == 0
+    return int(_libc().syscall(number, pid, other, KCMP_VM, 0, 0)) == 0
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
 
 
 class PeakTreeMemory:
@@ -51,7 +56,7 @@ class PeakTreeMemory:
     Each address space counts once. When the JVM starts a process (the pandas UDFs' Python
     daemon, a shell command) the child shares the JVM's memory until it execs (`posix_spawn`
     uses CLONE_VM), and for that moment its RSS reads as the whole JVM's: summing both reported
-    twice the JVM (16 GiB at 1M customers for a JVM of 8). Besides the total, `peak_by_role`
+    twice the JVM (the 16 GiB peaks at 1M customers are twice an 8 GiB JVM). Besides the total, `peak_by_role`
     keeps each role's own maximum: the Python driver (the root), the JVM, and the Python workers
     (with anything else the JVM starts).
     """
