@@ -28,6 +28,7 @@ class Run:
     generate_seconds: float
     wall_seconds: float
     peak_gib: float
+    peak_gib_by_role: dict[str, float]
     rows_read: int
     stages: dict[str, float]
 
@@ -58,7 +59,7 @@ def _generate(customers: int, seed: int) -> tuple[Path, float]:
     return out, seconds
 
 
-def _run_pipeline(data: Path, customers: int) -> tuple[float, float, dict[str, object]]:
+def _run_pipeline(data: Path, customers: int) -> tuple[float, PeakTreeMemory, dict[str, object]]:
     warehouse = WORK / f"warehouse_{customers}"
     shutil.rmtree(warehouse, ignore_errors=True)  # a first run, so no --force is needed
     cmd = [
@@ -85,7 +86,7 @@ def _run_pipeline(data: Path, customers: int) -> tuple[float, float, dict[str, o
     manifest: dict[str, object] = json.loads(
         (warehouse / "snapshots" / snapshot / "manifest.json").read_text()
     )
-    return wall, mem.peak_bytes / 2**30, manifest
+    return wall, mem, manifest
 
 
 def _render(runs: list[Run], repeat: int, manifest: dict[str, object]) -> str:
@@ -97,7 +98,8 @@ def _render(runs: list[Run], repeat: int, manifest: dict[str, object]) -> str:
         "(sized from this machine's RAM by default), into a fresh warehouse; "
         f"median of {repeat} run(s) per size. Wall time is the whole `c360 pipeline` process "
         "(JVM start included); stage seconds come from the manifest; peak memory is the summed RSS "
-        "of the process tree (Python + JVM), sampled every 0.2 s.",
+        "of the process tree (Python + JVM), each address space counted once, sampled every "
+        "0.2 s.",
         "",
         "| customers | rows read | generate s | pipeline wall s | rows/s | peak GiB | "
         + " | ".join(f"{s} s" for s in STAGES)
@@ -110,6 +112,10 @@ def _render(runs: list[Run], repeat: int, manifest: dict[str, object]) -> str:
             f"| {r.customers:,} | {r.rows_read:,} | {r.generate_seconds:.1f} | {r.wall_seconds:.1f} | "
             f"{r.rows_read / r.wall_seconds:,.0f} | {r.peak_gib:.2f} | {stage_cells} |"
         )
+    lines += ["", "Peak RSS of each process role, each its own maximum (GiB):", ""]
+    for r in runs:
+        roles = ", ".join(f"{role} {gib:.2f}" for role, gib in sorted(r.peak_gib_by_role.items()))
+        lines.append(f"- {r.customers:,} customers: {roles}")
     if len(runs) > 1:
         base = runs[0]
         lines += ["", "Scaling against the smallest size (1.0 = linear in rows read):", ""]
@@ -141,7 +147,11 @@ def main() -> None:
                 customers=customers,
                 generate_seconds=gen_seconds,
                 wall_seconds=median([r[0] for r in results]),
-                peak_gib=max(r[1] for r in results),
+                peak_gib=max(r[1].peak_bytes for r in results) / 2**30,
+                peak_gib_by_role={
+                    role: max(r[1].peak_by_role.get(role, 0) for r in results) / 2**30
+                    for role in {role for r in results for role in r[1].peak_by_role}
+                },
                 rows_read=sum(int(s["rows_read"]) for s in sources.values()),
                 stages={s: median([float(st[s]["seconds"]) for st in stage_runs]) for s in STAGES},  # type: ignore[index]
             )
