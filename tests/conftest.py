@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
 
 from c360_contract.database import DatabaseUrl
+from tests.builds import Builds
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 # Every JVM the suite starts (its SparkSession, `c360 pipeline` children, the Spark Connect
 # server) comes through spark-submit, which adds SPARK_SUBMIT_OPTS. The suite's jobs are many and
 # tiny: the JVM's optimising compiler (C2) spent more CPU compiling than it saved, and the quick
 # compiler alone took a third less CPU over the metric-values pipeline (docs/benchmarks.md, "The
-# suite's time"). Compilation levels never change results.
+# suite's time"). Compilation levels never change results. Without the tiered compiler the JVM
+# reserves a fifth of the code cache (48 MB), which Spark's generated classes filled ("Out of
+# space in CodeCache"): the tiered default, 240 MB, is kept.
+JIT_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m")
 os.environ["SPARK_SUBMIT_OPTS"] = " ".join(
-    filter(None, (os.environ.get("SPARK_SUBMIT_OPTS"), "-XX:TieredStopAtLevel=1"))
+    filter(None, (os.environ.get("SPARK_SUBMIT_OPTS"), *JIT_OPTIONS))
 )
 
 pytest_plugins = ["tests.databases"]
@@ -87,34 +92,49 @@ def pipeline_source(raw_data: Path, database_sources: DatabaseSources | None) ->
     return database_sources.url if database_sources is not None else raw_data
 
 
-@pytest.fixture(scope="session")
-def pipeline_warehouse(
-    spark: SparkSession,
-    pipeline_source: Path | DatabaseUrl,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Path:
-    """One real pipeline run over `pipeline_source`, shared by the end-to-end and API tests
-    (read-only)."""
+def _session_snapshot(request: pytest.FixtureRequest) -> Callable[[], Path]:
     from c360_spark_processing.pipeline import run_pipeline
     from c360_spark_processing.settings import PipelineSettings
 
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    result = run_pipeline(spark, pipeline_source, warehouse, PipelineSettings())
-    assert result.outcome == "published"
-    return warehouse
+    spark: SparkSession = request.getfixturevalue("spark")
+    source: Path | DatabaseUrl = request.getfixturevalue("pipeline_source")
+    warehouse = request.getfixturevalue("tmp_path_factory").mktemp("warehouse")
+
+    def build() -> Path:
+        result = run_pipeline(spark, source, warehouse, PipelineSettings())
+        assert result.outcome == "published"
+        return warehouse
+
+    return build
 
 
-@pytest.fixture(scope="session")
-def upload_warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory):
-    """The upload test file (`tests.upload_data.make_sales`) published once by the upload
-    pipeline into a workspace warehouse: (sales, warehouse, manifest). Read-only."""
+def _world_snapshot(request: pytest.FixtureRequest) -> Callable[[], Path]:
+    from c360_spark_processing.pipeline import run_pipeline
+    from c360_spark_processing.settings import PipelineSettings
+    from tests.c360_api.metric_values.world import AS_OF
+
+    spark: SparkSession = request.getfixturevalue("spark")
+    raw: Path = request.getfixturevalue("world_raw")
+    warehouse = request.getfixturevalue("tmp_path_factory").mktemp("world") / "warehouse"
+
+    def build() -> Path:
+        result = run_pipeline(spark, raw, warehouse, PipelineSettings(), as_of=AS_OF)
+        assert result.outcome == "published"
+        return warehouse
+
+    return build
+
+
+def _upload_workspace(request: pytest.FixtureRequest) -> Callable[[], Any]:
     from c360_contract.uploads import UPLOAD_FILE, UploadSpec
     from c360_spark_processing.settings import PipelineSettings
     from c360_spark_processing.transactions.pipeline import run_upload
     from tests.upload_data import HEADER, MAPPING, make_sales
 
+    spark: SparkSession = request.getfixturevalue("spark")
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     sales = make_sales()
-    job = tmp_path_factory.mktemp("job")
+    job = factory.mktemp("job")
     (job / UPLOAD_FILE).write_text(sales.text)
     spec = UploadSpec(
         columns=HEADER,
@@ -125,6 +145,55 @@ def upload_warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFacto
         date_format="%d/%m/%Y",
     )
     spec.write(job)
-    warehouse = tmp_path_factory.mktemp("workspace")
-    result = run_upload(spark, job, warehouse, PipelineSettings())
-    return sales, warehouse, result.manifest
+    warehouse = factory.mktemp("workspace")
+
+    def build() -> Any:
+        return sales, warehouse, run_upload(spark, job, warehouse, PipelineSettings()).manifest
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def builds(request: pytest.FixtureRequest, spark: SparkSession) -> Iterator[Builds]:
+    """The session's shared Spark builds, run side by side (tests/builds.py); after them the
+    session's Spark stops, never under a build still running."""
+    started = Builds(
+        request,
+        {
+            "pipeline_warehouse": _session_snapshot,
+            "world_warehouse": _world_snapshot,
+            "upload_warehouse": _upload_workspace,
+        },
+    )
+    yield started
+    started.close()
+
+
+@pytest.fixture(scope="session")
+def pipeline_warehouse(builds: Builds) -> Path:
+    """One real pipeline run over `pipeline_source`, shared by the end-to-end and API tests
+    (read-only)."""
+    warehouse: Path = builds.result("pipeline_warehouse")
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def world_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The metric-values world's exports (tests/c360_api/metric_values/world.py)."""
+    from tests.c360_api.metric_values.world import write_world
+
+    return write_world(tmp_path_factory.mktemp("world_raw"))
+
+
+@pytest.fixture(scope="session")
+def world_warehouse(builds: Builds) -> Path:
+    """One real pipeline run over the metric-values world, shared read-only by its tests."""
+    warehouse: Path = builds.result("world_warehouse")
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def upload_warehouse(builds: Builds) -> Any:
+    """The upload test file (`tests.upload_data.make_sales`) published once by the upload
+    pipeline into a workspace warehouse: (sales, warehouse, manifest). Read-only."""
+    return builds.result("upload_warehouse")
