@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from c360_api.main import create_app
 from tests.c360_api.conftest import Expect, build_test_warehouse, headers, make_settings
@@ -22,6 +25,24 @@ def fresh(pipeline_warehouse: Path, tmp_path: Path) -> Iterator[TestClient]:
     warehouse = build_test_warehouse(pipeline_warehouse, tmp_path)
     with TestClient(create_app(make_settings(warehouse))) as c:
         yield c
+
+
+class SentMessages:
+    """Outermost ASGI layer: records every message the app hands the server, as handed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.sent: list[Message] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def record(message: Message) -> None:
+            self.sent.append(message)
+            await send(message)
+
+        await self.app(scope, receive, record)
+
+    def bodies(self) -> list[Message]:
+        return [m for m in self.sent if m["type"] == "http.response.body"]
 
 
 def admin_metrics(client: TestClient) -> dict[str, object]:
@@ -105,3 +126,41 @@ class TestCachedAnswers:
                 error(c.get(OVERVIEW, headers=headers("product")), 403)
             error(c.get(OVERVIEW, headers=headers("product")), 429)
             assert admin_metrics(c)["rate_limited"] == 2
+
+
+class TestLargeCachedBodies:
+    """A hit's cost must not grow with its body: the stored bytes go to the server as they are,
+    in one message, through every middleware (no re-serialising, copying, buffering or chunking).
+    Identity across hits is the check: any per-hit copy or rendering makes a new object."""
+
+    PATH = "/payments/trends"  # the largest cached answer at 1M customers (356 KB)
+
+    def test_every_hit_hands_the_server_the_same_bytes_object(
+        self, pipeline_warehouse: Path, tmp_path: Path
+    ) -> None:
+        warehouse = build_test_warehouse(pipeline_warehouse, tmp_path)
+        recorder = SentMessages(create_app(make_settings(warehouse)))
+        with TestClient(recorder) as c:
+            # httpx asks for gzip by default; wrk (the load bench) asks for nothing.
+            plain = [
+                c.get(self.PATH, headers={**headers("finance"), "Accept-Encoding": "identity"})
+                for _ in range(3)
+            ]
+            zipped = [
+                c.get(self.PATH, headers={**headers("finance"), "Accept-Encoding": "gzip"})
+                for _ in range(3)
+            ]
+        assert [r.headers["X-Cache"] for r in plain + zipped] == ["MISS", *["HIT"] * 5]
+        bodies = recorder.bodies()
+        assert len(bodies) == 6  # one body message per answer: nothing streamed in pieces
+        assert not any(m.get("more_body") for m in bodies)
+        raw, packed = [m["body"] for m in bodies[:3]], [m["body"] for m in bodies[3:]]
+        assert len(raw[0]) >= 1024  # large enough to be gzipped when asked
+        assert all(body is raw[0] for body in raw)
+        assert all(body is packed[0] for body in packed)
+        # What was sent is the answer itself: the whole body, and the same data gzipped.
+        assert [int(r.headers["content-length"]) for r in plain] == [len(raw[0])] * 3
+        assert [r.headers.get("content-encoding") for r in plain] == [None] * 3
+        assert gzip.decompress(packed[0]) == raw[0]
+        assert [r.headers.get("content-encoding") for r in zipped] == ["gzip"] * 3
+        assert json.loads(raw[0])["data"] == plain[0].json()["data"]
