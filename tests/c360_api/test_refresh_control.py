@@ -138,7 +138,8 @@ class TestOrphans:
         with TestClient(create_app(make_settings(own_warehouse))) as client:
             refresh(client)
             pids = waiting_pids(own_warehouse)
-            assert RefreshState.path(own_warehouse).exists()
+            # The API records the job once the child has started: the child may be waiting first.
+            wait_for(RefreshState.path(own_warehouse).exists)
         wait_for(lambda: gone(pids["pipeline"]) and gone(pids["jvm"]), timeout=15)
         wait_for(lambda: not RefreshState.path(own_warehouse).exists())
         assert not warehouse_locked(own_warehouse)
@@ -153,8 +154,8 @@ class TestOrphans:
             assert response.status_code == 202, response.text
             job_id = response.json()["data"]["job_id"]
             pids = waiting_pids(own_warehouse)
-            state = RefreshState.read(own_warehouse)
-            assert state is not None
+            # The API records the job once the child has started: the child may be waiting first.
+            state = wait_for(lambda: RefreshState.read(own_warehouse))
             assert (state.job_id, state.pid, state.api_pid) == (job_id, pids["pipeline"], api.pid)
             api.send_signal(signal.SIGKILL)
             api.wait()
