@@ -56,9 +56,9 @@ class PeakTreeMemory:
     Each address space counts once. When the JVM starts a process (the pandas UDFs' Python
     daemon, a shell command) the child shares the JVM's memory until it execs (`posix_spawn`
     uses CLONE_VM), and for that moment its RSS reads as the whole JVM's: summing both reported
-    twice the JVM (the 16 GiB peaks at 1M customers are twice an 8 GiB JVM). Besides the total, `peak_by_role`
-    keeps each role's own maximum: the Python driver (the root), the JVM, and the Python workers
-    (with anything else the JVM starts).
+    twice the JVM (the 16 GiB peaks at 1M customers are twice an 8 GiB JVM). Besides the total,
+    `peak_by_role` keeps each role's own maximum: the Python driver (the root), the JVM, and the
+    Python workers (with anything else the JVM starts).
     """
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ import pytest
 from pyspark.sql import SparkSession
 
 from c360_contract.database import DatabaseUrl
-from tests.builds import Builds
+from tests.builds import Builds, Prepare
+from tests.c360_api.metric_values.world import AS_OF as WORLD_AS_OF
+from tests.c360_api.metric_values.world import write_world
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 # Every JVM the suite starts (its SparkSession, `c360 pipeline` children, the Spark Connect
@@ -92,37 +95,25 @@ def pipeline_source(raw_data: Path, database_sources: DatabaseSources | None) ->
     return database_sources.url if database_sources is not None else raw_data
 
 
-def _session_snapshot(request: pytest.FixtureRequest) -> Callable[[], Path]:
-    from c360_spark_processing.pipeline import run_pipeline
-    from c360_spark_processing.settings import PipelineSettings
+def _snapshot(source: str, directory: str, as_of: date | None = None) -> Prepare:
+    """A build publishing one pipeline run over the fixture `source` into a fresh warehouse."""
 
-    spark: SparkSession = request.getfixturevalue("spark")
-    source: Path | DatabaseUrl = request.getfixturevalue("pipeline_source")
-    warehouse = request.getfixturevalue("tmp_path_factory").mktemp("warehouse")
+    def prepare(request: pytest.FixtureRequest) -> Callable[[], Path]:
+        from c360_spark_processing.pipeline import run_pipeline
+        from c360_spark_processing.settings import PipelineSettings
 
-    def build() -> Path:
-        result = run_pipeline(spark, source, warehouse, PipelineSettings())
-        assert result.outcome == "published"
-        return warehouse
+        spark: SparkSession = request.getfixturevalue("spark")
+        raw: Path | DatabaseUrl = request.getfixturevalue(source)
+        warehouse = request.getfixturevalue("tmp_path_factory").mktemp(directory) / "warehouse"
 
-    return build
+        def build() -> Path:
+            result = run_pipeline(spark, raw, warehouse, PipelineSettings(), as_of=as_of)
+            assert result.outcome == "published"
+            return warehouse
 
+        return build
 
-def _world_snapshot(request: pytest.FixtureRequest) -> Callable[[], Path]:
-    from c360_spark_processing.pipeline import run_pipeline
-    from c360_spark_processing.settings import PipelineSettings
-    from tests.c360_api.metric_values.world import AS_OF
-
-    spark: SparkSession = request.getfixturevalue("spark")
-    raw: Path = request.getfixturevalue("world_raw")
-    warehouse = request.getfixturevalue("tmp_path_factory").mktemp("world") / "warehouse"
-
-    def build() -> Path:
-        result = run_pipeline(spark, raw, warehouse, PipelineSettings(), as_of=AS_OF)
-        assert result.outcome == "published"
-        return warehouse
-
-    return build
+    return prepare
 
 
 def _upload_workspace(request: pytest.FixtureRequest) -> Callable[[], Any]:
@@ -160,8 +151,8 @@ def builds(request: pytest.FixtureRequest, spark: SparkSession) -> Iterator[Buil
     started = Builds(
         request,
         {
-            "pipeline_warehouse": _session_snapshot,
-            "world_warehouse": _world_snapshot,
+            "pipeline_warehouse": _snapshot("pipeline_source", "session"),
+            "world_warehouse": _snapshot("world_raw", "world", as_of=WORLD_AS_OF),
             "upload_warehouse": _upload_workspace,
         },
     )
@@ -180,8 +171,6 @@ def pipeline_warehouse(builds: Builds) -> Path:
 @pytest.fixture(scope="session")
 def world_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The metric-values world's exports (tests/c360_api/metric_values/world.py)."""
-    from tests.c360_api.metric_values.world import write_world
-
     return write_world(tmp_path_factory.mktemp("world_raw"))
 
 

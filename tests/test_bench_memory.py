@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import psutil
 import pytest
 
 from bench.report import PeakTreeMemory, shares_address_space
+from tests.c360_api.helpers import wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="kcmp(2) and clone(2) are Linux's")
 
@@ -62,7 +62,8 @@ def test_a_shared_address_space_is_counted_once(
     # The artefact itself: the CLONE_VM child reads as the root's RSS.
     assert shared.memory_info().rss > 200 * MIB
     with PeakTreeMemory(root.pid, interval=0.05) as mem:
-        time.sleep(0.5)
+        # One whole sample of the tree: its roles are recorded together, after its total.
+        wait_for(lambda: {"driver", "python workers"} <= mem.peak_by_role.keys())
     expected = root.memory_info().rss + child.memory_info().rss
     assert expected > 300 * MIB
     assert mem.peak_bytes == pytest.approx(expected, rel=0.05)
