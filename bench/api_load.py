@@ -98,6 +98,18 @@ class Load:
     failed: int  # non-2xx answers plus socket errors
 
 
+def median_load(runs: list[Load]) -> Load:
+    """Rounds of one scenario as one figure: medians of the rates and percentiles, sums of the
+    counts. The machine drifts between rounds; a median keeps one slow round from deciding."""
+    return Load(
+        sum(r.requests for r in runs),
+        median([r.rps for r in runs]),
+        median([r.p50_ms for r in runs]),
+        median([r.p99_ms for r in runs]),
+        sum(r.failed for r in runs),
+    )
+
+
 @dataclass
 class Scenario:
     name: str
@@ -326,7 +338,7 @@ def _switch_under_load(
 ) -> tuple[Load, int]:
     """Load a mix of routes while snapshots are published; every answer must still be 2xx."""
     result: list[Load] = []
-    seconds = args.duration * 1.5
+    seconds = args.switch_seconds
     loader = threading.Thread(
         target=lambda: result.append(
             _wrk(server.port, paths, key, args.connections, seconds, args.max_requests)
@@ -399,33 +411,47 @@ def _measure(source: Path, args: argparse.Namespace) -> SizeResult:
         with PeakTreeMemory(server.proc.pid) as mem:
             for path in CACHED_PATHS:  # fill the cache once, so the cached scenarios only hit
                 assert http_get(server.port, path, data_key)[0] == 200
-            scenarios, uncached_hits = [], 0
-            for name, paths, key in scenarios_paths:
-                distinct = len(paths) > 1  # each run walks the list from its own end
-                hits = _cache_hits(server.port, admin_key)
-                alone = _wrk(server.port, paths, key, 1, args.duration / 2, args.max_requests)
-                loaded = _wrk(
-                    server.port,
-                    paths[::-1],
-                    key,
-                    args.connections,
-                    args.duration,
-                    args.max_requests,
+            runs: dict[str, list[tuple[Load, Load]]] = {name: [] for name, _, _ in scenarios_paths}
+            uncached_hits = 0
+            for round_ in range(args.rounds):
+                for name, paths, key in scenarios_paths:
+                    distinct = len(paths) > 1
+                    # A round of its own share of the distinct paths; alone and loaded walk it
+                    # from opposite ends, so no URL repeats and the cache never hits.
+                    share = paths[round_ :: args.rounds] if distinct else paths
+                    hits = _cache_hits(server.port, admin_key)
+                    alone = _wrk(server.port, share, key, 1, args.duration / 2, args.max_requests)
+                    loaded = _wrk(
+                        server.port,
+                        share[::-1],
+                        key,
+                        args.connections,
+                        args.duration,
+                        args.max_requests,
+                    )
+                    if distinct:
+                        uncached_hits += _cache_hits(server.port, admin_key) - hits
+                    runs[name].append((loaded, alone))
+                    print(
+                        json.dumps(
+                            {
+                                "customers": customers,
+                                "round": round_ + 1,
+                                "scenario": name,
+                                "loaded": vars(loaded),
+                                "alone": vars(alone),
+                            }
+                        ),
+                        flush=True,
+                    )
+            scenarios = [
+                Scenario(
+                    name,
+                    median_load([loaded for loaded, _ in pairs]),
+                    median_load([alone for _, alone in pairs]),
                 )
-                if distinct:
-                    uncached_hits += _cache_hits(server.port, admin_key) - hits
-                scenarios.append(Scenario(name, loaded, alone))
-                print(
-                    json.dumps(
-                        {
-                            "customers": customers,
-                            "scenario": name,
-                            "loaded": vars(loaded),
-                            "alone": vars(alone),
-                        }
-                    ),
-                    flush=True,
-                )
+                for name, pairs in runs.items()
+            ]
             mix = [*CACHED_PATHS, *profiles[-2000:], *lookups[-2000:]]
             random.Random(11).shuffle(mix)
             switch, switched = _switch_under_load(server, warehouse, mix, data_key, args)
@@ -492,14 +518,16 @@ def _render(
         f"process with {load_tool}: one thread, {args.connections} keep-alive connections for "
         f'{args.duration:g} s ("loaded": throughput and latency under queueing) and one connection '
         f'for {args.duration / 2:g} s ("alone": service latency), each capped at '
-        f"{args.max_requests:,} requests. One data key (all four data scopes, rate limit raised so "
+        f"{args.max_requests:,} requests, in {args.rounds} rounds over every scenario in turn; "
+        "each cell is the median of the rounds (requests and failures are their sums). One data key (all four data scopes, rate limit raised so "
         "it never refuses but still runs), access log at INFO. Cached scenarios repeat one URL "
         "(the cache was filled first); the profile scenario cycles through distinct filter / sort / "
         "page-size / offset combinations (0-2 filters, offsets 0-5000) and the customer scenario "
         "through distinct sampled ids, so the cache never hits (hits counted from /admin/metrics). "
         "Start = spawn to first 200 on /health, median of "
-        f"{args.starts}. Switch = the same load over a mix of all routes while {args.switches} "
-        "snapshots (hard-linked copies) are published and CURRENT renamed atomically.",
+        f"{args.starts}. Switch = the same load for {args.switch_seconds:g} s over a mix of all "
+        f"routes while {args.switches} snapshots (hard-linked copies) are published and CURRENT "
+        "renamed atomically.",
     ]
     if baseline:
         lines += [
@@ -580,11 +608,19 @@ def main() -> None:
         default=[WORK / "warehouse_100000", WORK / "warehouse_1000000"],
         help="Warehouses to serve; those without a CURRENT file are skipped.",
     )
-    parser.add_argument("--duration", type=float, default=10.0, help="Seconds per loaded scenario.")
+    parser.add_argument(
+        "--duration", type=float, default=3.0, help="Seconds per loaded scenario and round."
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Rounds over all scenarios; cells are medians."
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--switches", type=int, default=3)
+    parser.add_argument(
+        "--switch-seconds", type=float, default=15.0, help="Seconds of load across the switches."
+    )
     parser.add_argument("--env", nargs="*", default=[], help="Extra NAME=VALUE for the server.")
     parser.add_argument("--save", type=Path, help="Write the raw results as JSON here.")
     parser.add_argument("--baseline", type=Path, help="Raw results of an earlier run to compare.")

@@ -27,6 +27,9 @@ Row = dict[str, Any]
 # last `days` days up to the snapshot's as-of date.
 WINDOW_PARAMS: tuple[str, ...] = ("start", "end", "days")
 MAX_WINDOW_DAYS = 3650
+# The default window of a daily series (a row per day, or per day and method): a quarter shows the
+# weekly pattern and the trend in a readable chart, where the whole history is thousands of rows.
+DAILY_SERIES_DAYS = 90
 PAGE_PARAMS: tuple[str, str] = ("limit", "offset")
 _SQL_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 

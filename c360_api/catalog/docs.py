@@ -50,6 +50,8 @@ def metrics_section(catalog: Sequence[Metric] = CATALOG) -> str:
         for m in (m for m in catalog if m.area == area):
             aliases = ", ".join(f"`{a}`" for a in m.aliases) or "-"
             definition = f"**{m.title}.** {m.description} {m.formula}"
+            if m.default_days is not None:
+                definition += f" Default window: the last {m.default_days} days."
             lines.append(
                 f"| `{m.path}` | {aliases} | {_scopes(m)} | {_params(m)} | {_cell(definition)} |"
             )

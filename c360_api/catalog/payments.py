@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from c360_contract.catalog import Chart, Metric, RowModel, Sql, Table, example
+from c360_contract.catalog import DAILY_SERIES_DAYS, Chart, Metric, RowModel, Sql, Table, example
 from c360_contract.scopes import DATA_SCOPES
 from c360_contract.vocabulary import CASH_METHODS, ONLINE_METHODS, PAYMENT_METHODS
 
@@ -229,7 +229,7 @@ METRICS: tuple[Metric, ...] = (
         scope=DATA_SCOPES,
         title="Payments by day and method",
         description="Completed orders and revenue per day and payment method (every day and "
-        "method, zeros included).",
+        f"method, zeros included; by default the last {DAILY_SERIES_DAYS} days).",
         formula="Per business day of the window and payment method (card, cash, wallet, "
         "cash_on_delivery): orders = completed orders placed that day paid that way; revenue = "
         "their net amount.",
@@ -242,6 +242,7 @@ METRICS: tuple[Metric, ...] = (
             ),
         ),
         window=True,
+        default_days=DAILY_SERIES_DAYS,
         aliases=("payments/trends", "payment_trends"),
     ),
     Metric(

@@ -308,7 +308,7 @@ METRICS: tuple[Metric, ...] = (
         "the equally long period just before it; growth_pct = (units - previous_units) / "
         "previous_units x 100, empty when nothing sold before. Only products with at least "
         "`min_units` units in the window, so noise does not trend; fastest growth first (empty "
-        "growth last), then most units; the first `limit`. Default window: the last 28 days.",
+        "growth last), then most units; the first `limit`.",
         tables=(
             Table(
                 "rows",

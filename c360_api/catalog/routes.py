@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -28,12 +29,22 @@ from c360_contract.scopes import Scope
 TABLE_PARAM = "table"
 WINDOW = (
     Param("start", date, "First day of the window (inclusive, business timezone), from "
-          f"{EARLIEST_START} on. Default: the snapshot's first order day."),
+          f"{EARLIEST_START} on. Default: the snapshot's first order day (with `end` given)."),
     Param("end", date, "Last day of the window (inclusive, business timezone). Default: the "
           "snapshot's as-of date; a later date is refused."),
     Param("days", int, "The window as the last `days` days up to the snapshot's as-of date "
           "(as-of included). Not with `start` or `end`.", ge=1, le=MAX_WINDOW_DAYS),
 )  # fmt: skip
+
+
+def window_params(metric: Metric) -> tuple[Param, ...]:
+    """The window parameters, saying so where the metric's default is its last days."""
+    if not metric.window:
+        return ()
+    if metric.default_days is None:
+        return WINDOW
+    recent = f"With none of `start`, `end` and `days`, the last {metric.default_days} days."
+    return tuple(replace(p, description=f"{p.description} {recent}") for p in WINDOW)
 
 
 def page_params(metric: Metric) -> tuple[Param, ...]:
@@ -68,8 +79,7 @@ def all_params(metric: Metric) -> tuple[Param, ...]:
         + ".",
         choices=tuple(r.value for r in Representation),
     )
-    window = WINDOW if metric.window else ()
-    return (*metric.params, *window, *page_params(metric), *tables, formats)
+    return (*metric.params, *window_params(metric), *page_params(metric), *tables, formats)
 
 
 def _annotation(param: Param, owner: str) -> Any:

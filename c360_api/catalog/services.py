@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from c360_contract.catalog import Chart, Metric, Param, RowModel, Sql, Table, Top, example
+from c360_contract.catalog import (
+    DAILY_SERIES_DAYS,
+    Chart,
+    Metric,
+    Param,
+    RowModel,
+    Sql,
+    Table,
+    Top,
+    example,
+)
 from c360_contract.scopes import DATA_SCOPES
 from c360_contract.vocabulary import SERVICE_CATEGORIES
 
@@ -248,12 +258,13 @@ METRICS: tuple[Metric, ...] = (
         area=AREA,
         scope=DATA_SCOPES,
         title="Booking trends",
-        description="Bookings per day by outcome, with revenue (every day of the window; `days` "
-        "for the last N days).",
+        description="Bookings per day by outcome, with revenue (every day of the window; by "
+        f"default the last {DAILY_SERIES_DAYS} days).",
         formula=f"Per business day the booking was made: {_FORMULA}; cancelled and no_shows = "
         "bookings that ended so.",
         tables=(Table("rows", BookingTrendRow, TRENDS, Chart("line", "day:T", "bookings:Q")),),
         window=True,
+        default_days=DAILY_SERIES_DAYS,
         aliases=("services/booking-trends", "booking_trends"),
     ),
     Metric(

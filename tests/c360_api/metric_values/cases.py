@@ -37,6 +37,8 @@ class MetricValues:
     params: ClassVar[dict[str, Any]] = {}
     # The window the CSV is compared in: one where the metric has rows.
     csv_window: ClassVar[tuple[str, str]] = WINDOWS[0]
+    # Without start, end or days: the last this many days up to as-of (None: the whole snapshot).
+    default_days: ClassVar[int | None] = None
 
     def reference(self, ref: Reference) -> Callable[[Window], list[Row]]:
         raise NotImplementedError
@@ -50,7 +52,10 @@ class MetricValues:
     def test_default_window(self, api: MetricApi, ref: Reference) -> None:
         body = api.body(self.path, **self.params)
         assert body["as_of"] == ref.as_of.isoformat()
-        assert_matches(body["data"], self.reference(ref)(ref.window()), self.keys, self.ordered)
+        w = ref.window()
+        if self.default_days is not None:
+            w = Window(ref.as_of - timedelta(days=self.default_days - 1), ref.as_of)
+        assert_matches(body["data"], self.reference(ref)(w), self.keys, self.ordered)
 
     @pytest.mark.parametrize(("start", "end"), WINDOWS)
     def test_window(self, api: MetricApi, ref: Reference, start: str, end: str) -> None:
