@@ -13,6 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 IMAGE ?= c360:latest
 KEY_FILE ?= .c360/admin-key
+PACKAGES := c360_contract c360_api c360_spark_processing c360_mock_data c360_cli
 export SPARK_LOCAL_IP := 127.0.0.1
 # Shown by `make help` with their values, also where a target's description names one.
 HELP_VARIABLES := CUSTOMERS SEED HOST PORT DATA_DIR WAREHOUSE KEY_FILE
@@ -38,8 +39,12 @@ help: ## Show this help
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --quiet uv
 
-dev-install: uv ## Install the locked environment (runtime + dev tools)
-	$(UV) sync --frozen
+# Bytecode is compiled here, once: where PYTHONDONTWRITEBYTECODE is set (this machine, many
+# containers) every process would otherwise compile what it imports from source, each Spark Python
+# worker and upload job included (pandas 2.0 s against 0.5 s, scikit-learn 4.6 s against 1.7 s).
+dev-install: uv ## Install the locked environment (runtime + dev tools), bytecode compiled
+	$(UV) sync --frozen --compile-bytecode
+	$(UV) run --no-sync python -m compileall -q -j 0 $(PACKAGES)
 
 admin-key: dev-install ## Print the local admin API key (minted into $(KEY_FILE) on first use)
 	@$(UV) run --quiet c360 admin-key --file $(KEY_FILE)
@@ -85,7 +90,7 @@ format: dev-install ## Format and auto-fix
 check: dev-install ## Lint, format check and type check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy c360_contract c360_api c360_spark_processing c360_mock_data c360_cli tests bench
+	$(UV) run mypy $(PACKAGES) tests bench
 
 bench: bench-pipeline bench-api bench-uploads ## Run all benchmarks (writes docs/benchmarks.md)
 

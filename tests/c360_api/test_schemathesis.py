@@ -30,7 +30,7 @@ from c360_api.main import create_app
 from tests.c360_api.conftest import build_test_warehouse, headers, make_settings
 from tests.c360_api.helpers import wait_for
 
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 5
 
 
 class AppUnderTest:
