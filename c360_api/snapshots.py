@@ -41,6 +41,8 @@ from c360_contract.warehouse import (
 )
 
 log = structlog.get_logger("c360_api.snapshots")
+# How long shutdown waits for the current snapshot's load and close to end.
+CLOSE_WAIT_SECONDS = 120.0
 
 # Tables the API reads per request, copied into memory when configured, each with an index on
 # customer_id: profile filters and sorts stop re-reading Parquet, and a customer's rows are one index
@@ -167,6 +169,7 @@ class Snapshot:
         self._lock = threading.Lock()
         self._closed = False
         self._loading = False
+        self._threads: list[threading.Thread] = []  # its load and its close, once started
         started = time.perf_counter()
         self._views, self.relations = _connect(root, self.as_of, frozenset())
         self._tables: duckdb.DuckDBPyConnection | None = None
@@ -186,7 +189,11 @@ class Snapshot:
             self._loading = True
             self._refs += 1  # the loader's reference: the snapshot stays open while it copies
         # Not daemon threads (nor the closer): exiting with DuckDB mid-statement aborts.
-        threading.Thread(target=self._load, name=f"load-{self.snapshot_id}").start()
+        self._start(threading.Thread(target=self._load, name=f"load-{self.snapshot_id}"))
+
+    def _start(self, thread: threading.Thread) -> None:
+        self._threads.append(thread)
+        thread.start()
 
     def _load(self) -> None:
         """Copy the hot tables into memory and materialise the derived ones; queries switch over
@@ -223,7 +230,15 @@ class Snapshot:
                 return
             self._closed = True
         # Freeing in-memory tables takes a while: never on the releasing request's path.
-        threading.Thread(target=self._close, name=f"close-{self.snapshot_id}").start()
+        self._start(threading.Thread(target=self._close, name=f"close-{self.snapshot_id}"))
+
+    def join(self, timeout: float) -> None:
+        """Wait for the snapshot's own threads: a load still copying, then the close it leads to."""
+        deadline = time.monotonic() + timeout
+        while running := [t for t in self._threads if t.is_alive()]:
+            running[0].join(max(0.0, deadline - time.monotonic()))
+            if time.monotonic() >= deadline:
+                return
 
     def _close(self) -> None:
         self._views.close()
@@ -359,7 +374,11 @@ class SnapshotStore:
             snap.release()
 
     def close(self) -> None:
+        """At shutdown: the current snapshot is closed before the server says it has finished.
+        A copy still loading is waited for here: the process would wait for it on exit anyway
+        (its thread is not a daemon), and then close the snapshot after the server's last line."""
         with self._lock:
             snap, self._current, self._seen = self._current, None, None
         if snap is not None:
             snap.release()
+            snap.join(CLOSE_WAIT_SECONDS)

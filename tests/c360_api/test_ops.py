@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from c360_api.main import create_app
-from c360_api.snapshots import ENUM_COLUMNS, _connect
+from c360_api.snapshots import ENUM_COLUMNS, SnapshotStore, _connect
 from c360_contract.scopes import Scope
 from c360_contract.warehouse import current_snapshot_id
 from tests.c360_api.conftest import Expect, headers, make_settings
@@ -100,6 +100,18 @@ class TestInMemoryTables:
         with TestClient(app) as client:
             wait_for(lambda: app.state.store.peek().loaded, timeout=120)
             assert ok(client.get("/health"))["data"]["loaded"] is True
+
+    def test_closing_the_store_closes_its_snapshot_before_returning(self, warehouse: Path) -> None:
+        """At shutdown the snapshot is closed by the time the server says it has finished, not
+        in a thread that logs after it (what `make run` printed last on Ctrl-C)."""
+        store = SnapshotStore(warehouse, in_memory=False)
+        store.check()
+        with store.lease() as snap:
+            assert snap.rows("SELECT 1 AS one") == [{"one": 1}]
+        store.close()
+        assert snap.closed
+        with pytest.raises(duckdb.ConnectionException):
+            snap.rows("SELECT 1 AS one")
 
     def test_filter_columns_become_enums_unless_they_hold_no_value(self, tmp_path: Path) -> None:
         table = tmp_path / "customer_profile"
