@@ -26,6 +26,10 @@ TARGETS: tuple[str, ...] = (*REQUIRED_TARGETS, *OPTIONAL_TARGETS)
 DECIMAL_SEPARATORS: tuple[str, ...] = (".", ",")
 ENCODINGS: dict[str, str] = {"utf-8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1"}
 """The encodings a preview detects, and each one's Java name (what Spark's CSV reader takes)."""
+STANDBY = "-"
+"""The upload job command's `{job_dir}`, `{warehouse}` and `{remote}` when the API starts the
+process ahead of its job (a standby: imports done while no upload waits); the job then comes as
+one `JobOrder` line on the process's stdin."""
 UPLOAD_STAGES: tuple[str, ...] = ("ingest", "facts", "models", "profile", "marts", "publish")
 """The stages of an upload job (no identity resolution: the file's customer ids are given)."""
 UPLOAD_CHANNEL = "online"
@@ -154,3 +158,24 @@ class UploadSpec:
     @classmethod
     def read(cls, job_dir: Path) -> UploadSpec:
         return cls.from_json((job_dir / SPEC_FILE).read_text())
+
+
+@dataclass(frozen=True)
+class JobOrder:
+    """What a standby upload job process is told on its stdin: the arguments it was started
+    without (`STANDBY`)."""
+
+    job_dir: Path
+    warehouse: Path
+    remote: str
+
+    def line(self) -> str:
+        return json.dumps({k: str(v) for k, v in vars(self).items()}) + "\n"
+
+    @classmethod
+    def parse(cls, line: str) -> JobOrder | None:
+        """The order on `line`; None for an empty line (stdin closed: stop without a job)."""
+        if not line.strip():
+            return None
+        data = json.loads(line)
+        return cls(Path(data["job_dir"]), Path(data["warehouse"]), str(data["remote"]))

@@ -6,16 +6,19 @@ One place for both, so every kind of child is started and stopped the same way.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
+GROUP_POLL_SECONDS = 0.05
+PROC = Path("/proc")
 _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
 
@@ -32,15 +35,48 @@ def dies_with(parent: int) -> Callable[[], None]:
 
 
 def stop_group(process: subprocess.Popen[Any], grace_seconds: float) -> None:
-    """SIGTERM the child's process group, SIGKILL it after `grace_seconds`; a no-op once it
-    has exited."""
-    if process.poll() is not None:
-        return
+    """SIGTERM the child's process group, SIGKILL what is left of it after `grace_seconds`.
+
+    The group is stopped even when the child itself has exited: a death signal (or a crash) can
+    take the leader alone and leave its children running (a JVM under its start script)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
         try:
-            process.wait(grace_seconds)
-            return
-        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:  # nothing left in the group
+            break
+        if _group_gone(process, grace_seconds):
+            break
+    process.poll()
+
+
+def _group_gone(process: subprocess.Popen[Any], timeout: float) -> bool:
+    """Wait until no process of the child's group runs (its leader reaped on the way)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        process.poll()
+        if not _group_runs(process.pid):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(GROUP_POLL_SECONDS)
+
+
+def _group_runs(pgid: int) -> bool:
+    """Whether a process of group `pgid` is alive. Zombies do not count: a member orphaned to
+    init stays one until init reaps it, seconds later on some machines."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    if not PROC.is_dir():
+        return True
+    for stat in PROC.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it exited while being read
             continue
+        state, group, threads = fields[0], int(fields[2]), int(fields[17])
+        # A "Z" with other threads is a JVM whose main thread ended while it shuts down.
+        if group == pgid and (state != "Z" or threads > 1):
+            return True
+    return False

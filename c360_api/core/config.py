@@ -149,7 +149,8 @@ class Settings(BaseSettings):
     upload_job_command: list[str] = Field(
         default_factory=lambda: list(DEFAULT_UPLOAD_JOB_COMMAND),
         description="argv of an upload job; {python}, {job_dir}, {warehouse}, {remote} are "
-        "substituted.",
+        "substituted. The next job's process is started ahead with '-' for the last three and "
+        "must then read its order (c360_contract.uploads.JobOrder) from stdin.",
     )
 
     @model_validator(mode="after")

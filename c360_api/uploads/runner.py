@@ -7,6 +7,10 @@ JSON progress lines say its stage; state lives in the database, so it survives a
 - A job that was running when the API died is marked failed with the reason when the API starts
   again, and can be resubmitted; jobs still queued then are queued again.
 - The process runs in its own process group and dies with the API (`PR_SET_PDEATHSIG`).
+- A standby: the next job's process is started as soon as a job ends (the first one as the job
+  is taken, beside the Spark Connect server's start) and waits, its imports done, for its
+  `JobOrder` on stdin; an upload then pays only its Spark work. One process per job still: a
+  standby serves one job and exits.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from c360_api.uploads.paths import StateLayout
 from c360_api.uploads.spark_connect import SparkConnectServer, SparkUnavailableError
 from c360_api.uploads.states import QUEUED, RUNNING
 from c360_contract.progress import EXIT_OK, RunProgress
+from c360_contract.uploads import STANDBY, JobOrder
 from c360_contract.warehouse import read_manifest, snapshot_path
 
 if TYPE_CHECKING:
@@ -69,6 +74,8 @@ class UploadRunner:
         self._on_published = on_published
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._running: tuple[str, subprocess.Popen[str]] | None = None
+        self._standby: subprocess.Popen[str] | None = None
+        self._stopping = False
         self._cancelled: set[str] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -102,10 +109,15 @@ class UploadRunner:
             self._queue.put(job.id)
 
     def shutdown(self) -> None:
-        """Stop taking jobs and kill the running one (it is reported failed, resubmittable)."""
+        """Stop taking jobs, the standby, and kill the running job (reported failed,
+        resubmittable)."""
         self._queue.put(None)
         with self._lock:
+            self._stopping = True
             running = self._running
+            standby, self._standby = self._standby, None
+        if standby is not None:
+            stop_group(standby, STOP_GRACE_SECONDS)
         if running is not None:
             job_id, process = running
             stop_group(process, STOP_GRACE_SECONDS)
@@ -114,6 +126,13 @@ class UploadRunner:
                 "the API stopped while this job ran; nothing was published. Resubmit it: "
                 f"POST /api/jobs/{job_id}/resubmit",
             )
+
+    @property
+    def standby_pid(self) -> int | None:
+        """The waiting standby's process id (None before the first job, and once stopped)."""
+        with self._lock:
+            standby = self._standby
+        return None if standby is None or standby.poll() is not None else standby.pid
 
     def submit(self, job_id: str) -> None:
         self._queue.put(job_id)
@@ -141,6 +160,45 @@ class UploadRunner:
             except Exception as exc:  # a job's failure never stops the worker
                 log.error("upload_job_crashed", job_id=job_id, error=repr(exc))
                 self.jobs.failed(job_id, f"internal error: {exc}")
+            self._ensure_standby()
+
+    def _ensure_standby(self) -> None:
+        """Start the standby, a job process waiting on stdin for its order (see the module),
+        unless one waits already or the runner is stopping."""
+        with self._lock:
+            if self._standby is None and not self._stopping:
+                self._standby = self._spawn(self._command(Path(STANDBY), Path(STANDBY), STANDBY))
+
+    def _spawn(self, argv: list[str]) -> subprocess.Popen[str]:
+        """An upload job's process: its own group, dying with the API (started by the worker
+        thread, which lives as long as the API: the death signal follows the thread)."""
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            preexec_fn=dies_with(os.getpid()),
+        )
+
+    def _take_standby(self, order: JobOrder) -> subprocess.Popen[str]:
+        """The standby, given `order`; a fresh process started with the order's arguments when
+        there is none alive (or it cannot take the order)."""
+        with self._lock:
+            standby, self._standby = self._standby, None
+        if standby is not None and standby.poll() is None:
+            assert standby.stdin is not None
+            try:
+                standby.stdin.write(order.line())
+                standby.stdin.close()
+                return standby
+            except OSError:  # it died between the check and the write
+                stop_group(standby, STOP_GRACE_SECONDS)
+        process = self._spawn(self._command(order.job_dir, order.warehouse, order.remote))
+        assert process.stdin is not None
+        process.stdin.close()
+        return process
 
     def _run(self, job_id: str) -> None:
         job = self.jobs.get(job_id)
@@ -148,20 +206,13 @@ class UploadRunner:
             return
         job_dir = self._layout.upload_dir(job.owner_id, job.id)
         warehouse = self._layout.workspace_dir(job.owner_id, job.workspace_id)
+        self._ensure_standby()  # the first job's: it imports while the server starts
         try:
             remote = self._spark.ensure()
         except SparkUnavailableError as exc:
             self.jobs.failed(job_id, f"Spark is unavailable: {exc}")
             return
-        process = subprocess.Popen(
-            self._command(job_dir, warehouse, remote),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-            preexec_fn=dies_with(os.getpid()),
-        )
+        process = self._take_standby(JobOrder(job_dir, warehouse, remote))
         with self._lock:
             self._running = (job_id, process)
         self.jobs.started(job_id, process.pid)

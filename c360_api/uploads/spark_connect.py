@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +72,9 @@ class SparkConnectServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
+        # The server's death signal follows the thread that started it, so every start happens
+        # on this one thread, which lives until `shutdown` (a job's or a request's would not).
+        self._spawner = ThreadPoolExecutor(1, thread_name_prefix="spark-connect-start")
         self.restarts = 0
         self.started_at: datetime | None = None
         self.state = "external" if self.external else "stopped"
@@ -89,6 +93,8 @@ class SparkConnectServer:
 
     def _start(self) -> None:
         assert self._command is not None
+        if self._stopping.is_set():
+            raise SparkUnavailableError("the API is stopping")
         if listening(self._host, self._port):
             # Another program (or another API's server) holds the port: the probe would take it
             # for ours and send this API's jobs to it.
@@ -100,23 +106,26 @@ class SparkConnectServer:
             self.restarts += 1
             log.warning("spark_connect_restarting", exit_code=self._process.returncode)
         self._command.log_dir.mkdir(parents=True, exist_ok=True)
-        out = open(self._command.log_dir / "server.log", "ab")  # noqa: SIM115 - the child owns it
-        self._process = subprocess.Popen(
-            self._command.argv,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **self._command.env},
-            start_new_session=True,
-            preexec_fn=dies_with(os.getpid()),
-        )
-        out.close()
+        self._process = self._spawner.submit(self._popen, self._command).result()
         self.state = "starting"
         self.started_at = datetime.now(UTC)
         log.info("spark_connect_started", pid=self._process.pid, url=self.url)
         if self._watcher is None:
             self._watcher = threading.Thread(target=self._watch, name="spark-connect", daemon=True)
             self._watcher.start()
+
+    @staticmethod
+    def _popen(command: ServerCommand) -> subprocess.Popen[bytes]:
+        with open(command.log_dir / "server.log", "ab") as out:
+            return subprocess.Popen(
+                command.argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **command.env},
+                start_new_session=True,
+                preexec_fn=dies_with(os.getpid()),
+            )
 
     def _wait_listening(self) -> None:
         deadline = time.monotonic() + self._start_seconds
@@ -167,19 +176,18 @@ class SparkConnectServer:
         self._stopping.set()
         if self._process is not None:
             stop_group(self._process, STOP_GRACE_SECONDS)
+        self._spawner.shutdown(wait=False)
         self.state = "stopped"
 
 
 def managed_command(port: int, master: str, driver_memory: str, log_dir: Path) -> ServerCommand:
-    """The pyspark package's own start script in the foreground, bound to loopback; its Python
+    """The pyspark package's own `spark-submit` of the server, bound to loopback; its Python
     workers run this interpreter (the models' scientific packages are installed here)."""
     from c360_spark_processing.connect import connect_server_argv
 
     env = {
         "SPARK_LOCAL_IP": "127.0.0.1",
         "PYSPARK_PYTHON": sys.executable,
-        "SPARK_LOG_DIR": str(log_dir),
-        "SPARK_PID_DIR": str(log_dir),
-        "SPARK_NO_DAEMONIZE": "1",
+        "SPARK_CONNECT_MODE": "0",  # a classic (server-side) Spark, as the start script sets
     }
     return ServerCommand(connect_server_argv(port, master, driver_memory), env, log_dir)

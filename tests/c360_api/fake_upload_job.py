@@ -1,6 +1,7 @@
 """Stands in for `c360 upload-job` in the API's upload tests: publishes a copy of a template
 workspace snapshot (one the real upload pipeline built) into the job's warehouse, logging the same
-progress events, in a fraction of a second. `--fail` makes it fail as a broken run would."""
+progress events, in a fraction of a second. `--fail` makes it fail as a broken run would. Started
+as a standby (`-` arguments), it reads its order from stdin as the real job does."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from c360_contract.uploads import UPLOAD_STAGES
+from c360_contract.uploads import STANDBY, UPLOAD_STAGES, JobOrder
 
 
 def event(name: str, **fields: object) -> None:
@@ -26,6 +27,11 @@ def main() -> int:
     parser.add_argument("--template", type=Path, required=True)
     parser.add_argument("--fail", action="store_true")
     args = parser.parse_args()
+    if str(args.job_dir) == STANDBY:
+        order = JobOrder.parse(sys.stdin.readline())
+        if order is None:
+            return 0
+        args.job_dir, args.warehouse = order.job_dir, order.warehouse
     assert (args.job_dir / "upload.csv").is_file()
     assert (args.job_dir / "upload.json").is_file()
     stages = UPLOAD_STAGES

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pypdfium2
 import pytest
 from pypdf import PdfReader
+from structlog.testing import capture_logs
 
 from c360_api.db.engine import Database
 from c360_api.db.models import UploadJob
 from tests.c360_api.accounts import app_client, finished, sign_up, upload
-from tests.c360_api.helpers import error
+from tests.c360_api.helpers import error, wait_for
 from tests.upload_data import (
     MAPPING,
     make_sales,
@@ -297,6 +303,56 @@ class TestDelete:
         assert [
             p for p in settings.state_dir.rglob("*") if p.is_file() and "spark" not in p.parts[-2]
         ] == list(settings.state_dir.glob("c360.db*"))
+
+
+class TestStandby:
+    def test_the_next_job_runs_in_the_process_started_ahead_of_it(
+        self, make_settings, sqlite_url, sales
+    ) -> None:
+        settings = make_settings(sqlite_url)
+        with app_client(settings) as client:
+            runner = client.app.state.uploads.runner  # type: ignore[attr-defined]
+            assert runner.standby_pid is None  # nothing started before the first upload
+            header = sign_up(client, "a@b.example")
+            first = upload(client, header, sales.text).json()["job_id"]
+            assert finished(client, header, first)["state"] == "succeeded"
+            standby = wait_for(lambda: runner.standby_pid)
+            time.sleep(0.3)
+            assert runner.standby_pid == standby  # it waits for its order, and only that
+            with capture_logs() as logs:
+                second = upload(client, header, sales.text).json()["job_id"]
+                assert finished(client, header, second)["state"] == "succeeded"
+            assert started_pid(logs, second) == standby
+            following = wait_for(lambda: runner.standby_pid)
+            assert following != standby
+        assert runner.standby_pid is None
+        with pytest.raises(ProcessLookupError):  # stopped with the API
+            os.kill(following, 0)
+
+    def test_a_dead_standby_is_replaced_by_a_fresh_process(
+        self, make_settings, sqlite_url, sales
+    ) -> None:
+        settings = make_settings(sqlite_url)
+        with app_client(settings) as client:
+            runner = client.app.state.uploads.runner  # type: ignore[attr-defined]
+            header = sign_up(client, "a@b.example")
+            first = upload(client, header, sales.text).json()["job_id"]
+            assert finished(client, header, first)["state"] == "succeeded"
+            killed = wait_for(lambda: runner.standby_pid)
+            os.kill(killed, signal.SIGKILL)
+            wait_for(lambda: runner.standby_pid is None)
+            with capture_logs() as logs:
+                second = upload(client, header, sales.text).json()["job_id"]
+                assert finished(client, header, second)["state"] == "succeeded"
+            assert started_pid(logs, second) not in (None, killed)
+
+
+def started_pid(logs: Sequence[Mapping[str, Any]], job_id: str) -> int | None:
+    """The process id the runner logged for `job_id`'s start."""
+    return next(
+        (e["pid"] for e in logs if e["event"] == "upload_job_started" and e["job_id"] == job_id),
+        None,
+    )
 
 
 class TestRestart:

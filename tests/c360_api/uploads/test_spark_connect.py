@@ -5,15 +5,19 @@ JVM here; the slow end-to-end test runs the real one."""
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import socket
 import sys
+import threading
+import time
 from pathlib import Path
 
 import psutil
 import pytest
 
 from c360_api.uploads.spark_connect import (
+    WATCH_SECONDS,
     ServerCommand,
     SparkConnectServer,
     SparkUnavailableError,
@@ -66,6 +70,32 @@ class TestSupervision:
             not psutil.pid_exists(first["pid"])
             or psutil.Process(first["pid"]).status() == psutil.STATUS_ZOMBIE
         )
+
+    def test_a_server_started_from_a_thread_outlives_that_thread(self, tmp_path: Path) -> None:
+        # The death signal follows the starting thread: a job's thread must not take the server
+        # with it when it ends.
+        server = stand_in(free_port(), tmp_path)
+        try:
+            starter = threading.Thread(target=server.ensure)
+            starter.start()
+            starter.join()
+            pid = server.status()["pid"]
+            time.sleep(2 * WATCH_SECONDS)
+            assert (server.status()["pid"], server.status()["restarts"]) == (pid, 0)
+        finally:
+            server.shutdown()
+
+    def test_stopping_takes_the_processes_its_start_command_left(self, tmp_path: Path) -> None:
+        # A start script whose JVM outlives it: stopping the server stops the whole group.
+        port = free_port()
+        script = f"{sys.executable} -c {shlex.quote(LISTEN)} {port} & wait"
+        server = stand_in(port, tmp_path, ["bash", "-c", script])
+        server.ensure()
+        leader = server.status()["pid"]
+        os.kill(leader, signal.SIGKILL)
+        assert listening("127.0.0.1", port)
+        server.shutdown()
+        assert not listening("127.0.0.1", port)
 
     def test_a_server_that_exits_while_starting_is_reported(self, tmp_path: Path) -> None:
         server = stand_in(free_port(), tmp_path, [sys.executable, "-c", "raise SystemExit(3)"])
