@@ -26,16 +26,20 @@ def _check_java() -> None:
         )
 
 
-def connect_spark(remote: str, shuffle_partitions: int = 8) -> SparkSession:
+def connect_spark(
+    remote: str, shuffle_partitions: int = 8, extra_conf: dict[str, str] | None = None
+) -> SparkSession:
     """A Spark Connect client session on `remote` (sc://host:port): no JVM in this process.
 
     The server (`connect.connect_server_argv`, supervised by the API or run separately) holds the
-    one long-lived JVM, so a job pays no JVM start.
+    one long-lived JVM, so a job pays no JVM start. `extra_conf` holds runtime settings of this
+    session only.
     """
     spark = SparkSession.builder.remote(remote).getOrCreate()
     for key, value in {
         **SESSION_CONF,
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
+        **(extra_conf or {}),
     }.items():
         spark.conf.set(key, value)
     return spark

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from c360_api.uploads.spark_connect import WARM_AFTER_JOBS
 from c360_contract.catalog import example
 
 
@@ -30,6 +31,12 @@ class SparkConnectStatus(BaseModel):
     pid: int | None = Field(description="The managed server's process.")
     restarts: int = Field(description="Times the managed server was restarted after dying.")
     started_at: datetime | None = Field(description="When the managed server last started.")
+    jobs_run: int = Field(description="Jobs (uploads and warm-ups) run since it started.")
+    warm: bool = Field(
+        description=f"Whether it has run {WARM_AFTER_JOBS} jobs since it started: the API warms "
+        "a server it started with a built-in upload while none waits, so users' uploads run "
+        "compiled paths."
+    )
 
 
 class HealthStatus(BaseModel):
@@ -48,6 +55,8 @@ class HealthStatus(BaseModel):
             "pid": 4242,
             "restarts": 0,
             "started_at": "2025-12-31T08:00:00Z",
+            "jobs_run": 3,
+            "warm": True,
         },
     )
     status: str = Field(description="ok while a snapshot is served.")

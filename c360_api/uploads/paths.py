@@ -30,5 +30,10 @@ class StateLayout:
         return self.root / "workspaces" / checked(owner_id) / checked(workspace_id)
 
     @property
+    def warm_up_dir(self) -> Path:
+        """The warm-up job's scratch space (its file and warehouse, removed after each run)."""
+        return self.root / "warm-up"
+
+    @property
     def spark_connect_dir(self) -> Path:
         return self.root / "spark-connect"

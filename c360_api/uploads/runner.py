@@ -11,6 +11,9 @@ JSON progress lines say its stage; state lives in the database, so it survives a
   is taken, beside the Spark Connect server's start) and waits, its imports done, for its
   `JobOrder` on stdin; an upload then pays only its Spark work. One process per job still: a
   standby serves one job and exits.
+- A warm-up: while no upload waits, a server the API started runs the built-in warm-up upload
+  (`warm_up.py`) until it has run WARM_AFTER_JOBS jobs; an upload submitted meanwhile stops the
+  warm-up and runs at once.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from datetime import date
@@ -36,6 +40,7 @@ from c360_api.db.engine import Database
 from c360_api.uploads.paths import StateLayout
 from c360_api.uploads.spark_connect import SparkConnectServer, SparkUnavailableError
 from c360_api.uploads.states import QUEUED, RUNNING
+from c360_api.uploads.warm_up import write_warm_up_job
 from c360_contract.progress import EXIT_OK, RunProgress
 from c360_contract.uploads import STANDBY, JobOrder
 from c360_contract.warehouse import read_manifest, snapshot_path
@@ -46,6 +51,8 @@ if TYPE_CHECKING:
 log = structlog.get_logger("c360_api.uploads")
 
 STDERR_TAIL = 20
+WARM_UP = "warm-up"
+"""The running job's id while the warm-up runs (never a server-made job id)."""
 STOP_GRACE_SECONDS = 10.0
 JobCommand = Callable[[Path, Path, str], list[str]]
 """(job directory, workspace warehouse, Spark Connect URL) -> argv."""
@@ -135,7 +142,12 @@ class UploadRunner:
         return None if standby is None or standby.poll() is not None else standby.pid
 
     def submit(self, job_id: str) -> None:
+        """Queue `job_id`; a running warm-up stops so the upload runs at once."""
         self._queue.put(job_id)
+        with self._lock:
+            running = self._running
+        if running is not None and running[0] == WARM_UP:
+            stop_group(running[1], STOP_GRACE_SECONDS)
 
     def cancel(self, job_id: str) -> None:
         """Stop a job about to be deleted: skip it when queued, kill it when running."""
@@ -149,7 +161,12 @@ class UploadRunner:
 
     def _work(self) -> None:
         while True:
-            job_id = self._queue.get()
+            try:
+                job_id = self._queue.get(block=not self._warm_up_due())
+            except queue.Empty:
+                self._warm_up()
+                self._ensure_standby()
+                continue
             if job_id is None:
                 return
             with self._lock:
@@ -217,22 +234,10 @@ class UploadRunner:
             self._running = (job_id, process)
         self.jobs.started(job_id, process.pid)
         log.info("upload_job_started", job_id=job_id, pid=process.pid)
-        progress = RunProgress()
-        tail: deque[str] = deque(maxlen=STDERR_TAIL)
-        shown: tuple[str | None, int] = (None, 0)
-        assert process.stderr is not None
-        for line in process.stderr:
-            tail.append(line.rstrip())
-            with contextlib.suppress(json.JSONDecodeError, TypeError, ValueError):
-                event = json.loads(line)
-                if isinstance(event, dict):
-                    progress.apply(event)
-            stage = progress.current_stage
-            now = (None if stage is None else stage.stage, percentage(progress))
-            if now != shown:
-                shown = now
-                self.jobs.progress(job_id, *now)
-        code = process.wait()
+        code, progress, tail = self._follow(
+            process, lambda stage, done: self.jobs.progress(job_id, stage, done)
+        )
+        self._spark.job_ran()
         with self._lock:
             self._running = None
             cancelled = job_id in self._cancelled
@@ -250,6 +255,71 @@ class UploadRunner:
         error = progress.error or f"the job exited with code {code}: " + " | ".join(tail)
         self.jobs.failed(job_id, error)
         log.warning("upload_job_failed", job_id=job_id, error=error)
+
+    @staticmethod
+    def _follow(
+        process: subprocess.Popen[str], report: Callable[[str | None, int], None]
+    ) -> tuple[int, RunProgress, deque[str]]:
+        """Read a job process's progress lines to its end: exit code, progress, stderr's tail;
+        `report` hears each new (stage, percentage)."""
+        progress = RunProgress()
+        tail: deque[str] = deque(maxlen=STDERR_TAIL)
+        shown: tuple[str | None, int] = (None, 0)
+        assert process.stderr is not None
+        for line in process.stderr:
+            tail.append(line.rstrip())
+            with contextlib.suppress(json.JSONDecodeError, TypeError, ValueError):
+                event = json.loads(line)
+                if isinstance(event, dict):
+                    progress.apply(event)
+            stage = progress.current_stage
+            now = (None if stage is None else stage.stage, percentage(progress))
+            if now != shown:
+                shown = now
+                report(*now)
+        return process.wait(), progress, tail
+
+    # --- the warm-up --------------------------------------------------------------------------
+
+    def _warm_up_due(self) -> bool:
+        """A server this API started is up and not yet warm, and the runner is not stopping."""
+        status = self._spark.status()
+        with self._lock:
+            stopping = self._stopping
+        return (
+            not stopping
+            and status["mode"] == "managed"
+            and status["state"] == "ready"
+            and not self._spark.warm
+        )
+
+    def _warm_up(self) -> None:
+        """One run of the warm-up upload into scratch space, removed afterwards; it counts as a
+        job of the server whatever its outcome (a stopped or failed warm-up is not retried)."""
+        scratch = self._layout.warm_up_dir
+        started = time.perf_counter()
+        try:
+            shutil.rmtree(scratch, ignore_errors=True)
+            write_warm_up_job(scratch / "job")
+            remote = self._spark.ensure()
+            process = self._take_standby(JobOrder(scratch / "job", scratch / "warehouse", remote))
+            with self._lock:
+                self._running = (WARM_UP, process)
+            code, progress, _ = self._follow(process, lambda _stage, _done: None)
+            log.info(
+                "upload_warm_up_finished",
+                exit_code=code,
+                outcome=progress.outcome,
+                seconds=round(time.perf_counter() - started, 2),
+                jobs_run=self._spark.jobs_run + 1,
+            )
+        except Exception as exc:  # a warm-up never stops the worker
+            log.warning("upload_warm_up_failed", error=repr(exc))
+        finally:
+            with self._lock:
+                self._running = None
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._spark.job_ran()
 
     # --- removal ------------------------------------------------------------------------------
 

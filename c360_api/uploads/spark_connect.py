@@ -28,6 +28,8 @@ from c360_api.core.children import dies_with, stop_group
 
 log = structlog.get_logger("c360_api.spark_connect")
 
+WARM_AFTER_JOBS = 3
+"""Jobs (uploads and warm-ups) a server has run since it started before it counts as warm."""
 WATCH_SECONDS = 2.0
 PROBE_SECONDS = 0.25
 STOP_GRACE_SECONDS = 10.0
@@ -76,6 +78,7 @@ class SparkConnectServer:
         # on this one thread, which lives until `shutdown` (a job's or a request's would not).
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="spark-connect-start")
         self.restarts = 0
+        self.jobs_run = 0
         self.started_at: datetime | None = None
         self.state = "external" if self.external else "stopped"
 
@@ -109,6 +112,7 @@ class SparkConnectServer:
         self._process = self._spawner.submit(self._popen, self._command).result()
         self.state = "starting"
         self.started_at = datetime.now(UTC)
+        self.jobs_run = 0
         log.info("spark_connect_started", pid=self._process.pid, url=self.url)
         if self._watcher is None:
             self._watcher = threading.Thread(target=self._watch, name="spark-connect", daemon=True)
@@ -154,6 +158,16 @@ class SparkConnectServer:
                 with contextlib.suppress(SparkUnavailableError):
                     self.ensure()
 
+    def job_ran(self) -> None:
+        """Count a job (an upload or a warm-up) the current server ran."""
+        self.jobs_run += 1
+
+    @property
+    def warm(self) -> bool:
+        """Whether the server has run WARM_AFTER_JOBS jobs since it started (its JVM has
+        compiled the pipeline's paths)."""
+        return self.jobs_run >= WARM_AFTER_JOBS
+
     def status(self) -> dict[str, Any]:
         process = self._process
         alive = process is not None and process.poll() is None
@@ -169,6 +183,8 @@ class SparkConnectServer:
             "pid": process.pid if alive and process is not None else None,
             "restarts": self.restarts,
             "started_at": self.started_at,
+            "jobs_run": self.jobs_run,
+            "warm": self.warm,
         }
 
     def shutdown(self) -> None:

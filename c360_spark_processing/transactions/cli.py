@@ -27,6 +27,14 @@ from c360_contract.warehouse import WarehouseLockedError
 
 log = structlog.get_logger("c360.pipeline")
 MODELS_MODULE = "c360_spark_processing.models.stage"
+UPLOAD_CONF: dict[str, str] = {
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+}
+"""An upload's session evaluates its plans without generated code. A job is ~40 small queries
+whose ~400 generated classes are compiled anew every job (Janino, 20-30% of a warm 10k-row job's
+time, few reused between jobs); interpreted evaluation costs less than that even at 1M rows
+(docs/benchmarks.md, "Uploads without generated code")."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,9 +84,14 @@ def run(args: argparse.Namespace) -> int:
     ).start()
     try:
         if args.remote:
-            spark = connect_spark(args.remote, shuffle_partitions=2)
+            spark = connect_spark(args.remote, shuffle_partitions=2, extra_conf=UPLOAD_CONF)
         else:
-            spark = start_spark(app_name="c360-upload", master=args.master, shuffle_partitions=2)
+            spark = start_spark(
+                app_name="c360-upload",
+                master=args.master,
+                shuffle_partitions=2,
+                extra_conf=UPLOAD_CONF,
+            )
         try:
             run_upload(spark, args.job_dir, args.warehouse, PipelineSettings())
         finally:

@@ -9,6 +9,7 @@ import argparse
 import json
 import shutil
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def main() -> int:
     parser.add_argument("--remote", required=True)
     parser.add_argument("--template", type=Path, required=True)
     parser.add_argument("--fail", action="store_true")
+    parser.add_argument("--seconds", type=float, default=0.0, help="How long its stages take.")
     args = parser.parse_args()
     if str(args.job_dir) == STANDBY:
         order = JobOrder.parse(sys.stdin.readline())
@@ -38,6 +40,7 @@ def main() -> int:
     event("pipeline_started", stage_count=len(stages))
     for index, stage in enumerate(stages, 1):
         event("stage_started", stage=stage, stage_index=index, stage_count=len(stages))
+        time.sleep(args.seconds / len(stages))
         if args.fail and stage == "facts":
             event("pipeline_failed", error="EmptyInputError: no row of the file loaded")
             return 1

@@ -20,13 +20,12 @@ def make_settings(tmp_path: Path, upload_warehouse, spark_connect_stand_in: str)
     _, template, _ = upload_warehouse
 
     def build(database_url: str, fail: bool = False, **overrides: Any) -> Settings:
-        return user_settings(
-            tmp_path,
-            database_url,
-            upload_job_command=upload_job_command(template, fail),
-            spark_connect_url=spark_connect_stand_in,
+        values: dict[str, Any] = {
+            "upload_job_command": upload_job_command(template, fail),
+            "spark_connect_url": spark_connect_stand_in,
             **overrides,
-        )
+        }
+        return user_settings(tmp_path, database_url, **values)
 
     return build
 

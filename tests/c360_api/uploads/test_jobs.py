@@ -7,6 +7,7 @@ import io
 import json
 import os
 import signal
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,8 +21,10 @@ from structlog.testing import capture_logs
 
 from c360_api.db.engine import Database
 from c360_api.db.models import UploadJob
-from tests.c360_api.accounts import app_client, finished, sign_up, upload
+from c360_api.uploads.spark_connect import WARM_AFTER_JOBS, ServerCommand
+from tests.c360_api.accounts import app_client, finished, sign_up, upload, upload_job_command
 from tests.c360_api.helpers import error, wait_for
+from tests.c360_api.uploads.test_spark_connect import LISTEN, free_port
 from tests.upload_data import (
     MAPPING,
     make_sales,
@@ -345,6 +348,71 @@ class TestStandby:
                 second = upload(client, header, sales.text).json()["job_id"]
                 assert finished(client, header, second)["state"] == "succeeded"
             assert started_pid(logs, second) not in (None, killed)
+
+
+class TestWarmUp:
+    """A server the API started is warmed with the built-in upload while no upload waits (a
+    stand-in server and the fake job here; the end-to-end test runs the real ones)."""
+
+    @pytest.fixture
+    def managed(
+        self, make_settings, sqlite_url, upload_warehouse, warehouse, tmp_path, monkeypatch
+    ):
+        def build(seconds: float = 0.0):
+            port = free_port()
+            command = ServerCommand(
+                [sys.executable, "-c", LISTEN, str(port)], {}, tmp_path / "spark-log"
+            )
+            monkeypatch.setattr("c360_api.main.managed_command", lambda *_: command)
+            _, template, _ = upload_warehouse
+            job = [*upload_job_command(template), "--seconds", str(seconds)]
+            return make_settings(
+                sqlite_url,
+                spark_connect_url=None,
+                spark_connect_port=port,
+                upload_job_command=job,
+                warehouse=warehouse,  # /health answers over a snapshot
+            )
+
+        return build
+
+    def test_a_started_server_is_warmed_after_its_first_upload(self, managed, sales) -> None:
+        settings = managed()
+        with app_client(settings) as client:
+            health = lambda: client.get("/health").json()["data"]["spark_connect"]  # noqa: E731
+            assert (health()["state"], health()["jobs_run"], health()["warm"]) == (
+                "stopped", 0, False,
+            )  # fmt: skip
+            header = sign_up(client, "a@b.example")
+            with capture_logs() as logs:
+                job_id = upload(client, header, sales.text).json()["job_id"]
+                assert finished(client, header, job_id)["state"] == "succeeded"
+                wait_for(lambda: health()["warm"])
+                wait_for(lambda: not (settings.state_dir / "warm-up").exists())
+            assert health()["jobs_run"] == WARM_AFTER_JOBS
+            warm_ups = [e for e in logs if e["event"] == "upload_warm_up_finished"]
+            assert [(e["exit_code"], e["outcome"]) for e in warm_ups] == [
+                (0, "published")
+            ] * (WARM_AFTER_JOBS - 1)
+            listed = client.get("/api/jobs/", headers=header).json()
+            assert [j["job_id"] for j in listed] == [job_id]  # a warm-up is no job
+
+    def test_an_upload_stops_a_running_warm_up(self, managed, sales) -> None:
+        settings = managed(seconds=3.0)
+        with app_client(settings) as client:
+            header = sign_up(client, "a@b.example")
+            first = upload(client, header, sales.text).json()["job_id"]
+            with capture_logs() as logs:
+                assert finished(client, header, first)["state"] == "succeeded"
+                runner = client.app.state.uploads.runner  # type: ignore[attr-defined]
+                wait_for(lambda: runner._running is not None and runner._running[0] == "warm-up")
+                started = time.monotonic()
+                second = upload(client, header, sales.text).json()["job_id"]
+                assert finished(client, header, second)["state"] == "succeeded"
+                took = time.monotonic() - started
+            assert took < 3.0 + 2.5  # its own 3 s, not behind a warm-up's
+            stopped = next(e for e in logs if e["event"] == "upload_warm_up_finished")
+            assert stopped["exit_code"] != 0
 
 
 def started_pid(logs: Sequence[Mapping[str, Any]], job_id: str) -> int | None:
