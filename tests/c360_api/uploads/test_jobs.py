@@ -391,9 +391,9 @@ class TestWarmUp:
                 wait_for(lambda: not (settings.state_dir / "warm-up").exists())
             assert health()["jobs_run"] == WARM_AFTER_JOBS
             warm_ups = [e for e in logs if e["event"] == "upload_warm_up_finished"]
-            assert [(e["exit_code"], e["outcome"]) for e in warm_ups] == [
-                (0, "published")
-            ] * (WARM_AFTER_JOBS - 1)
+            assert [(e["exit_code"], e["outcome"]) for e in warm_ups] == [(0, "published")] * (
+                WARM_AFTER_JOBS - 1
+            )
             listed = client.get("/api/jobs/", headers=header).json()
             assert [j["job_id"] for j in listed] == [job_id]  # a warm-up is no job
 
