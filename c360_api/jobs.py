@@ -34,7 +34,7 @@ from typing import Any
 import psutil
 import structlog
 
-from c360_api.core.children import dies_with, stop_group
+from c360_api.core.children import start_child, stop_group
 from c360_api.exceptions import ConflictError, NotFoundError
 from c360_contract.progress import EXIT_OK, RunProgress
 from c360_contract.warehouse import (
@@ -231,15 +231,7 @@ class RefreshJobs:
         job.state = JobState.RUNNING
         log.info("refresh_started", job_id=job.job_id, force=job.force)
         try:
-            proc = subprocess.Popen(
-                job.argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-                start_new_session=True,
-                preexec_fn=dies_with(os.getpid()),
-            )
+            proc = start_child(job.argv)  # from this job's thread, which outlives the child
         except OSError as exc:
             job.exit_code, job.error = -1, f"could not start the pipeline: {exc}"
             self._finish(job, time.perf_counter() - started)

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 PR_SET_PDEATHSIG = 1
 GROUP_POLL_SECONDS = 0.05
@@ -32,6 +32,30 @@ def dies_with(parent: int) -> Callable[[], None]:
             os._exit(1)
 
     return preexec
+
+
+def start_child(
+    argv: list[str],
+    *,
+    stdin: int = subprocess.DEVNULL,
+    stdout: int | IO[Any] = subprocess.DEVNULL,
+    stderr: int | IO[Any] = subprocess.PIPE,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """A child in its own process group (stopped as one by `stop_group`) that dies with the API.
+
+    Start it from a thread that lives as long as the child may: Linux sends the death signal when
+    the starting *thread* ends, not the process."""
+    return subprocess.Popen(
+        argv,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+        env=env,
+        start_new_session=True,
+        preexec_fn=dies_with(os.getpid()),
+    )
 
 
 def stop_group(process: subprocess.Popen[Any], grace_seconds: float) -> None:

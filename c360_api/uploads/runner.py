@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from c360_api.core.children import dies_with, stop_group
+from c360_api.core.children import start_child, stop_group
 from c360_api.db.engine import Database
 from c360_api.uploads.paths import StateLayout
 from c360_api.uploads.spark_connect import SparkConnectServer, SparkUnavailableError
@@ -186,18 +185,11 @@ class UploadRunner:
             if self._standby is None and not self._stopping:
                 self._standby = self._spawn(self._command(Path(STANDBY), Path(STANDBY), STANDBY))
 
-    def _spawn(self, argv: list[str]) -> subprocess.Popen[str]:
-        """An upload job's process: its own group, dying with the API (started by the worker
-        thread, which lives as long as the API: the death signal follows the thread)."""
-        return subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-            preexec_fn=dies_with(os.getpid()),
-        )
+    @staticmethod
+    def _spawn(argv: list[str]) -> subprocess.Popen[str]:
+        """An upload job's process (started by the worker thread, which lives as long as the
+        API), its stdin open for a standby's order."""
+        return start_child(argv, stdin=subprocess.PIPE)
 
     def _take_standby(self, order: JobOrder) -> subprocess.Popen[str]:
         """The standby, given `order`; a fresh process started with the order's arguments when

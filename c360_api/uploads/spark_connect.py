@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import structlog
 
-from c360_api.core.children import dies_with, stop_group
+from c360_api.core.children import start_child, stop_group
 
 log = structlog.get_logger("c360_api.spark_connect")
 
@@ -70,7 +70,7 @@ class SparkConnectServer:
         self._host, self._port = parsed.hostname or "127.0.0.1", parsed.port or port
         self._command = command
         self._start_seconds = start_seconds
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -119,16 +119,13 @@ class SparkConnectServer:
             self._watcher.start()
 
     @staticmethod
-    def _popen(command: ServerCommand) -> subprocess.Popen[bytes]:
+    def _popen(command: ServerCommand) -> subprocess.Popen[str]:
         with open(command.log_dir / "server.log", "ab") as out:
-            return subprocess.Popen(
+            return start_child(
                 command.argv,
-                stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **command.env},
-                start_new_session=True,
-                preexec_fn=dies_with(os.getpid()),
             )
 
     def _wait_listening(self) -> None:
