@@ -134,6 +134,12 @@ class UploadRunner:
             )
 
     @property
+    def running(self) -> str | None:
+        """The id of the job running now: a job id, WARM_UP during a warm-up, or None."""
+        with self._lock:
+            return None if self._running is None else self._running[0]
+
+    @property
     def standby_pid(self) -> int | None:
         """The waiting standby's process id (None before the first job, and once stopped)."""
         with self._lock:

@@ -21,6 +21,7 @@ from structlog.testing import capture_logs
 
 from c360_api.db.engine import Database
 from c360_api.db.models import UploadJob
+from c360_api.uploads.runner import WARM_UP
 from c360_api.uploads.spark_connect import WARM_AFTER_JOBS, ServerCommand
 from tests.c360_api.accounts import app_client, finished, sign_up, upload, upload_job_command
 from tests.c360_api.helpers import error, wait_for
@@ -405,7 +406,7 @@ class TestWarmUp:
             with capture_logs() as logs:
                 assert finished(client, header, first)["state"] == "succeeded"
                 runner = client.app.state.uploads.runner  # type: ignore[attr-defined]
-                wait_for(lambda: runner._running is not None and runner._running[0] == "warm-up")
+                wait_for(lambda: runner.running == WARM_UP)
                 started = time.monotonic()
                 second = upload(client, header, sales.text).json()["job_id"]
                 assert finished(client, header, second)["state"] == "succeeded"
