@@ -229,7 +229,7 @@ METRICS: tuple[Metric, ...] = (
         scope=DATA_SCOPES,
         title="Payments by day and method",
         description="Completed orders and revenue per day and payment method (every day and "
-        f"method, zeros included; by default the last {DAILY_SERIES_DAYS} days).",
+        "method, zeros included).",
         formula="Per business day of the window and payment method (card, cash, wallet, "
         "cash_on_delivery): orders = completed orders placed that day paid that way; revenue = "
         "their net amount.",

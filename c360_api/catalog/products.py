@@ -302,8 +302,7 @@ METRICS: tuple[Metric, ...] = (
         area=AREA,
         scope=DATA_SCOPES,
         title="Trending products",
-        description="Products whose units grew most against the period before (by default the "
-        "last 28 days against the 28 before them).",
+        description="Products whose units grew most against the equally long period before.",
         formula="units = units of completed orders placed in the window; previous_units = in "
         "the equally long period just before it; growth_pct = (units - previous_units) / "
         "previous_units x 100, empty when nothing sold before. Only products with at least "

@@ -258,8 +258,7 @@ METRICS: tuple[Metric, ...] = (
         area=AREA,
         scope=DATA_SCOPES,
         title="Booking trends",
-        description="Bookings per day by outcome, with revenue (every day of the window; by "
-        f"default the last {DAILY_SERIES_DAYS} days).",
+        description="Bookings per day by outcome, with revenue (every day of the window).",
         formula=f"Per business day the booking was made: {_FORMULA}; cancelled and no_shows = "
         "bookings that ended so.",
         tables=(Table("rows", BookingTrendRow, TRENDS, Chart("line", "day:T", "bookings:Q")),),
