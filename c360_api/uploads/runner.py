@@ -280,16 +280,13 @@ class UploadRunner:
     # --- the warm-up --------------------------------------------------------------------------
 
     def _warm_up_due(self) -> bool:
-        """A server this API started is up and not yet warm, and the runner is not stopping."""
-        status = self._spark.status()
+        """A server this API started is up and not yet warm, and the runner is not stopping (an
+        external server is never warmed, nor probed for it)."""
         with self._lock:
             stopping = self._stopping
-        return (
-            not stopping
-            and status["mode"] == "managed"
-            and status["state"] == "ready"
-            and not self._spark.warm
-        )
+        if stopping or self._spark.external or self._spark.warm:
+            return False
+        return bool(self._spark.status()["state"] == "ready")
 
     def _warm_up(self) -> None:
         """One run of the warm-up upload into scratch space, removed afterwards; it counts as a
