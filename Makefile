@@ -18,7 +18,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 # Shown by `make help` with their values, also where a target's description names one.
 HELP_VARIABLES := CUSTOMERS SEED HOST PORT DATA_DIR WAREHOUSE KEY_FILE
 
-.PHONY: help uv dev-install admin-key data snapshot run serve spark-connect test docs format check bench bench-pipeline bench-api bench-catalogue bench-dashboard bench-uploads docker-build docker-run clean
+.PHONY: help uv dev-install admin-key data snapshot run serve spark-connect test docs format check bench bench-pipeline bench-api bench-catalogue bench-dashboard bench-uploads bench-postgres docker-build docker-run clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [VARIABLE=value ...]"
@@ -92,7 +92,7 @@ check: dev-install ## Lint, format check and type check
 	$(UV) run ruff format --check .
 	$(UV) run mypy $(PACKAGES) tests bench
 
-bench: bench-pipeline bench-api bench-uploads ## Run all benchmarks (writes docs/benchmarks.md)
+bench: bench-pipeline bench-api bench-uploads bench-postgres ## Run all benchmarks (writes docs/benchmarks.md)
 
 bench-pipeline: dev-install ## Pipeline benchmark: 10k / 100k / 1M customers, `c360 pipeline` without flags
 	$(UV) run python -m bench.pipeline
@@ -105,8 +105,12 @@ bench-catalogue: dev-install ## Every catalogue metric uncached (JSON, PNG) and 
 
 bench-dashboard: dev-install ## Dashboard first load in headless chromium over $(WAREHOUSE) (cold and warm API cache)
 	$(UV) run python -m bench.dashboard $(WAREHOUSE) --write
+
 bench-uploads: dev-install ## Upload benchmark: 10k and 1M rows upload to results (cold and warm), 100 MB preview
 	$(UV) run python -m bench.uploads
+
+bench-postgres: dev-install ## PostgreSQL extract benchmark: 1M customers' orders from PostgreSQL against Parquet
+	$(UV) run python -m bench.postgres_extract
 
 docker-build: ## Build the container image (needs a Docker engine)
 	docker build -t $(IMAGE) .

@@ -33,7 +33,7 @@ class Run:
     stages: dict[str, float]
 
 
-def _generate(customers: int, seed: int) -> tuple[Path, float]:
+def generate(customers: int, seed: int) -> tuple[Path, float]:
     out = WORK / f"data_{customers}"
     if (out / "_truth" / "bench.json").exists():
         return out, float(json.loads((out / "_truth" / "bench.json").read_text())["seconds"])
@@ -136,7 +136,7 @@ def main() -> None:
     runs = []
     manifest: dict[str, object] = {}
     for customers in args.sizes:
-        data, gen_seconds = _generate(customers, args.seed)
+        data, gen_seconds = generate(customers, args.seed)
         results = [_run_pipeline(data, customers) for _ in range(args.repeat)]
         manifest = results[-1][2]
         sources = manifest["sources"]

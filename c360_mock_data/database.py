@@ -112,12 +112,14 @@ def _rows(exports: Path, source: str, names: Sequence[str]) -> Iterator[list[Any
     return _jsonl_rows(files, names)
 
 
-def load_exports(exports: Path, url: DatabaseUrl) -> dict[str, int]:
-    """Replace every source table in the database at `url` with the exports in `exports`; the
-    rows loaded per table."""
+def load_exports(
+    exports: Path, url: DatabaseUrl, sources: Sequence[str] = SOURCES
+) -> dict[str, int]:
+    """Replace the tables of `sources` (every source by default) in the database at `url` with
+    the exports in `exports`; the rows loaded per table."""
     loaded: dict[str, int] = {}
     with psycopg.connect(url.conninfo) as con:
-        for source in SOURCES:
+        for source in sources:
             columns = _columns(source)
             names = [n for n, _ in columns]
             table = sql.Identifier(source)

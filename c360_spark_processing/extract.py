@@ -52,34 +52,43 @@ def _predicates(id_column: str, partitions: int) -> list[str]:
     ]
 
 
-def _read_database(spark: SparkSession, url: DatabaseUrl, partitions: int) -> dict[str, DataFrame]:
-    """Every source in `SOURCES`, lazily read from its table with its raw schema."""
+def _jdbc_properties(url: DatabaseUrl) -> dict[str, str]:
     properties = {"driver": "org.postgresql.Driver", "fetchsize": "10000"}
     if url.user:
         properties["user"] = url.user
     if url.password:
         properties["password"] = url.password
-    out = {}
-    for source in SOURCES:
-        if source in PARTITIONED and partitions > 1:
-            predicates = _predicates(ID_COLUMNS[source], partitions)
-            table = spark.read.jdbc(url.jdbc, source, predicates=predicates, properties=properties)
-        else:
-            table = spark.read.jdbc(url.jdbc, source, properties=properties)
-        out[source] = table.select(
-            *[F.col(f.name).cast(f.dataType).alias(f.name) for f in RAW_SCHEMAS[source].fields]
-        )
-    return out
+    return properties
+
+
+def _read_table(spark: SparkSession, url: DatabaseUrl, source: str, partitions: int) -> DataFrame:
+    """One source's table, lazily, cast to its raw schema."""
+    properties = _jdbc_properties(url)
+    if source in PARTITIONED and partitions > 1:
+        predicates = _predicates(ID_COLUMNS[source], partitions)
+        table = spark.read.jdbc(url.jdbc, source, predicates=predicates, properties=properties)
+    else:
+        table = spark.read.jdbc(url.jdbc, source, properties=properties)
+    return table.select(
+        *[F.col(f.name).cast(f.dataType).alias(f.name) for f in RAW_SCHEMAS[source].fields]
+    )
+
+
+def read_source(
+    spark: SparkSession, input_dir: Path | DatabaseUrl, source: str, jdbc_partitions: int = 1
+) -> DataFrame:
+    """One source, lazily read with its raw schema from `input_dir` (a directory of exports or a
+    database)."""
+    if isinstance(input_dir, DatabaseUrl):
+        return _read_table(spark, input_dir, source, jdbc_partitions)
+    return _read(spark, source, input_dir / SOURCE_PATHS[source])
 
 
 def read_sources(
     spark: SparkSession, input_dir: Path | DatabaseUrl, jdbc_partitions: int = 1
 ) -> dict[str, DataFrame]:
-    """Every source in `SOURCES`, lazily read with its raw schema from `input_dir` (a directory
-    of exports or a database).
+    """Every source in `SOURCES` (`read_source`).
 
     The run checked the files or tables first (`run_control.plan_run`), before Spark started.
     """
-    if isinstance(input_dir, DatabaseUrl):
-        return _read_database(spark, input_dir, jdbc_partitions)
-    return {source: _read(spark, source, input_dir / SOURCE_PATHS[source]) for source in SOURCES}
+    return {source: read_source(spark, input_dir, source, jdbc_partitions) for source in SOURCES}

@@ -55,14 +55,20 @@ def _records(frame: DataFrame, source: str, id_column: str, phone: bool = True) 
     )
 
 
-def _propagate(edges: DataFrame, labels: DataFrame) -> DataFrame:
+def _key_labels(edges: DataFrame, labels: DataFrame) -> DataFrame:
+    """The smallest and largest label among the nodes sharing each key."""
+    return (
+        edges.join(labels, "node")
+        .groupBy("key")
+        .agg(F.min("label").alias("key_label"), F.max("label").alias("key_max"))
+    )
+
+
+def _propagate(edges: DataFrame, by_key: DataFrame, labels: DataFrame) -> DataFrame:
     """One round: each node takes the smallest label among nodes sharing one of its keys."""
-    by_key = edges.join(labels, "node").groupBy("key").agg(F.min("label").alias("key_label"))
     best = edges.join(by_key, "key").groupBy("node").agg(F.min("key_label").alias("best"))
     new_label = F.least(F.col("label"), F.coalesce(F.col("best"), F.col("label")))
-    return labels.join(best, "node", "left").select(
-        "node", new_label.alias("label"), (new_label != F.col("label")).alias("changed")
-    )
+    return labels.join(best, "node", "left").select("node", new_label.alias("label"))
 
 
 def resolve_identities(
@@ -87,15 +93,18 @@ def resolve_identities(
         .localCheckpoint()
     )
     labels = records.select("node", F.col("node").alias("label"))
-    iterations, changed = 0, 1
-    while changed:
+    iterations = 0
+    while True:
+        # Checkpointing cuts the lineage, so round n's plan does not contain rounds 1..n-1.
+        by_key = _key_labels(edges, labels).localCheckpoint()
+        iterations += 1
+        # A round changes no label exactly when every key's nodes already share one, so the
+        # last round stops after its first half instead of recomputing every label unchanged.
+        if by_key.filter(F.col("key_label") != F.col("key_max")).isEmpty():
+            break
         if iterations == settings.max_identity_iterations:
             raise IdentityNotConvergedError(f"labels still changing after {iterations} iterations")
-        # Checkpointing cuts the lineage, so round n's plan does not contain rounds 1..n-1.
-        updated = _propagate(edges, labels).localCheckpoint()
-        labels = updated.select("node", "label")
-        changed = updated.filter("changed").count()
-        iterations += 1
+        labels = _propagate(edges, by_key, labels).localCheckpoint()
     anchor = F.expr("substring(label, 2)")  # drop the rank digit
     crosswalk = records.join(labels, "node").select(
         "source", "source_record_id", customer_id_for(anchor).alias("customer_id")

@@ -6,7 +6,7 @@ stage or tier. Shares of a total join a one-row total back (no global window).
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from c360_contract.vocabulary import CHANNELS
@@ -30,9 +30,13 @@ def _customers() -> Column:
 
 
 def with_share(df: DataFrame, value: str, out: str) -> DataFrame:
-    """Adds `out` = value as a percentage of the column's total over all rows of the small `df`."""
-    total = df.agg(F.sum(value).alias("_total"))
-    return df.crossJoin(total).withColumn(out, pct(col(value), col("_total"))).drop("_total")
+    """Adds `out` = value as a percentage of the column's total over all rows of the small `df`.
+
+    A window over one constant partition, so `df` is computed once: a cross join with its own
+    total computed it twice, which for category_insights meant two passes over every order line.
+    """
+    total = F.sum(value).over(Window.partitionBy(F.lit(0)))
+    return df.withColumn(out, pct(col(value), total))
 
 
 def health_overview(profile: DataFrame) -> DataFrame:

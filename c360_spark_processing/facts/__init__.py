@@ -72,7 +72,8 @@ def build_facts(
     Per-customer facts are computed from unrounded amounts; only the published tables round.
     The order, ticket and session facts feed both the published tables and the per-customer
     facts, so on big data the caller passes a `materialize` that writes them once (the pipeline
-    writes Parquet and reads it back); by default everything stays lazy.
+    writes Parquet and reads it back); by default everything stays lazy. Intermediates are
+    named as in `build_facts`' calls; one named like a published table is that table.
     """
     attributed = materialize(
         "attributed_orders", attribute_orders(loaded["orders"], crosswalk, as_of, settings)
@@ -87,8 +88,10 @@ def build_facts(
     sessions = materialize(
         "event_sessions", event_sessions(loaded["app_events"], crosswalk, as_of, settings)
     )
+    # Published as computed, so its intermediate is named for its table: a `materialize` that
+    # writes published tables by name writes it once.
     events = materialize(
-        "order_event_facts",
+        "fact_order_events",
         order_event_facts(loaded["order_status_events"], attributed, as_of, settings),
     )
     bookings = materialize(

@@ -90,3 +90,27 @@ def test_customer_facts_count_sessions_without_a_start(spark):
         "app_purchases": 1, "converting_sessions": 1, "last_session_date": date(2025, 12, 31),
         "uses_app": True, "digital_conversion_rate": 0.3333,
     }  # fmt: skip
+
+
+def test_a_session_without_an_account_id_keeps_its_start(spark):
+    """Null keys group together, and the start event is matched to them null-safely."""
+    events = spark.createDataFrame(
+        [
+            (None, "S6", _ts("2025-05-01 10:00:00"), "web", "session_start", "social"),
+            (None, "S6", _ts("2025-05-01 10:01:00"), "web", "product_view", None),
+            (None, None, _ts("2025-05-01 11:00:00"), "ios", "session_start", "email"),
+        ],
+        "account_id string, session_id string, ts timestamp, platform string, "
+        "event_type string, traffic_source string",
+    )
+    crosswalk = spark.createDataFrame(
+        [], "source string, source_record_id string, customer_id string"
+    )
+    rows = {
+        r.session_id: r
+        for r in event_sessions(events, crosswalk, AS_OF, PipelineSettings()).collect()
+    }
+    assert set(rows) == {"S6", None}
+    assert (rows["S6"].events, rows["S6"].product_views) == (2, 1)
+    assert (rows["S6"].start.platform, rows["S6"].start.traffic_source) == ("web", "social")
+    assert (rows[None].events, rows[None].start.platform) == (1, "ios")
