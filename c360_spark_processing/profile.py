@@ -268,7 +268,7 @@ def build_customer_profile(
         joined = joined.withColumn(name, F.coalesce(F.col(name), empty_list))
     scored = add_category_gaps(
         _with_scores(joined, as_of, settings),
-        category_ranking(facts.fact_order_lines, loaded["products"]),
+        category_ranking(facts.customer_orders, loaded["products"]),
     )
     out = [F.col(c) for c in golden.columns]
     for name in PROFILE_COLUMNS:

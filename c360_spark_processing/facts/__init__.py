@@ -121,7 +121,7 @@ def build_facts(
             fulfilment, ("delivery_hours", "lead_time_hours", "gross_amount", "net_amount")
         ),
         fact_service_bookings=rounded(bookings, ("price", "revenue")),
-        fact_product_views=product_view_facts(loaded["app_events"], as_of, settings),
+        fact_product_views=product_view_facts(loaded["app_events"], sessions, as_of, settings),
         sessions=sessions,
         customer_orders=customer_order_facts(orders, lines, as_of, settings),
         customer_digital=customer_digital_facts(sessions, as_of, settings),

@@ -42,19 +42,11 @@ def test_channels_and_loyalty_gaps(spark):
 
 
 def test_category_gaps_and_recommendation(spark):
-    # buyers: A 2, B 2, C 3, D none (catalogue only); E only in a refunded line
-    lines = spark.createDataFrame(
-        [
-            ("x", "C", "completed"),
-            ("y", "C", "completed"),
-            ("z", "C", "completed"),
-            ("y", "A", "completed"),
-            ("w", "A", "completed"),
-            ("y", "B", "completed"),
-            ("w", "B", "completed"),
-            ("y", "E", "refunded"),
-        ],
-        "customer_id string, category string, status string",
+    # buyers: A 2, B 2, C 3, D none (catalogue only); E bought by nobody (y's E line was
+    # refunded, so it is not in y's categories_purchased)
+    customer_orders = spark.createDataFrame(
+        [("x", ["C"]), ("y", ["A", "B", "C"]), ("z", ["C"]), ("w", ["A", "B"])],
+        "customer_id string, categories_purchased array<string>",
     )
     products = spark.createDataFrame([(c,) for c in "ABCDE"], "category string")
     profile = spark.createDataFrame(
@@ -63,7 +55,7 @@ def test_category_gaps_and_recommendation(spark):
     )
     got = {
         r.customer_id: (r.categories_not_bought, r.recommended_category)
-        for r in add_category_gaps(profile, category_ranking(lines, products)).collect()
+        for r in add_category_gaps(profile, category_ranking(customer_orders, products)).collect()
     }
     assert got == {
         "x": (["A", "B", "D", "E"], "A"),  # A and B tie on buyers: alphabetical
