@@ -31,10 +31,6 @@ def _as_postgres(*argv: str) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else list(argv)
 
 
-def postgres_available() -> bool:
-    return (PG_BIN / "initdb").exists()
-
-
 @contextlib.contextmanager
 def local_postgres() -> Iterator[str]:
     """`postgresql://postgres@127.0.0.1:<port>/` of a server running for the context."""

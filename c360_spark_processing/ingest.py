@@ -555,8 +555,8 @@ def _keep_needed(work: DataFrame, raw_columns: list[str], spec: _Spec) -> DataFr
     """Each row with what its outputs read, and nulls elsewhere: the raw text of a rejected row
     (its quarantine record), the typed values and warnings of a loaded one.
 
-    Parquet stores a null in a bit, so the validated Parquet is about half the size it would be
-    with both forms of every row: at 1M customers most of ingest's time was that write."""
+    Parquet stores a null in a bit, so the validated file is about half what both forms of every
+    row would take (app_events' was 895 MB at 1M customers), and so is the time to write it."""
     rejected, loaded = F.col(REASON).isNotNull(), F.col(REASON).isNull()
     warnings = [F.when(_unparsed(c), F.lit(f"invalid_{c}")) for c in spec.warnings]
     return work.select(

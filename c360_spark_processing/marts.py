@@ -1,7 +1,8 @@
 """Marts: one small table per business question, aggregated from the profile and the facts.
 
 Every customer-level mart groups the whole profile, so prospects appear under their own status,
-stage or tier. Shares of a total join a one-row total back (no global window).
+stage or tier. Shares of a total are a window over one constant partition: the marts are small,
+and the frame is computed once (`with_share`).
 """
 
 from __future__ import annotations
