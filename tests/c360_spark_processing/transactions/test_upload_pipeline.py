@@ -162,6 +162,6 @@ def test_only_the_facts_of_the_file_are_cached(spark: SparkSession) -> None:
     assert set(named) - set(FILE_FACTS) == {
         "ticket_facts",
         "event_sessions",
-        "order_event_facts",
+        "fact_order_events",
         "booking_facts",
     }
