@@ -50,10 +50,10 @@ def _render(
     rows: int,
     load_seconds: float,
     load_average: tuple[float, float, float],
+    partitions: int,
     parquet: list[float],
     database: list[float],
 ) -> str:
-    settings = PipelineSettings()
     ratio = median(database) / median(parquet)
     verdict = "met" if ratio <= TARGET_RATIO else "**not met**"
     return "\n".join(
@@ -63,7 +63,7 @@ def _render(
             f"Machine: {machine()}; load average at the start "
             f"{' '.join(f'{x:.2f}' for x in load_average)}. The `{SOURCE}` of "
             f"{customers:,} customers ({rows:,} rows) read by the pipeline's extract from the "
-            f"Parquet export and from PostgreSQL 15 (JDBC, {settings.jdbc_partitions} partitions "
+            f"Parquet export and from PostgreSQL 15 (JDBC, {partitions} partitions "
             f"split on the id's hash, fetch size 10,000), every row and column pulled (Spark's "
             f"`noop` sink); the two alternate, median of {len(parquet)} pairs. Loading the table "
             f"(COPY from Python, not timed as extract) took {load_seconds:.0f} s.",
@@ -116,7 +116,15 @@ def main() -> None:
                     print(json.dumps({"parquet": parquet, "postgresql": database}), flush=True)
     write_section(
         "postgres_extract",
-        _render(args.customers, rows, load_seconds, load_average, parquet, database),
+        _render(
+            args.customers,
+            rows,
+            load_seconds,
+            load_average,
+            settings.jdbc_partitions,
+            parquet,
+            database,
+        ),
     )
 
 
