@@ -20,6 +20,11 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # A shuffled join becomes a hash join when every partition of one side is under this size.
+    # A sort-merge join sorts both sides on string ids whose 8-byte sort prefixes mostly tie
+    # ("ORD-0000"), so comparisons read whole rows: at 1M customers the identity rounds and the
+    # profile's joins ran 42 s faster (docs/benchmarks.md, "Where a 1M run's CPU goes").
+    "spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold": "64MB",
 }
 
 

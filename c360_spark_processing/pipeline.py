@@ -77,6 +77,16 @@ IDENTITY_SOURCES: Mapping[str, str] = {
     "support": "support_tickets",
 }
 
+WORK_PARQUET_OPTIONS: Mapping[str, str] = {
+    "parquet.enable.dictionary": "false",
+    "parquet.column.statistics.enabled": "false",
+    "parquet.size.statistics.enabled": "false",
+}
+"""How intermediates (under the staging `_work/`) are written: each is read back once or twice in
+full by the run itself, so dictionaries and min/max statistics, which served a reader skipping
+rows, cost 20-30% of a write and save nothing (docs/benchmarks.md). Tables keep Parquet's
+defaults: the API reads them, and skips row groups by their statistics."""
+
 log = structlog.get_logger("c360.pipeline")
 
 
@@ -137,11 +147,15 @@ class _Run:
             out = out.repartitionByRange(sort_by).sortWithinPartitions(sort_by)
         elif files is not None:
             out = out.coalesce(files)
-        out.write.mode("overwrite").parquet(str(path))
         work = self.staging.work_path("")
-        if path.is_relative_to(work):
-            name = str(path.relative_to(work))
-            self.intermediates[name] = round(time.perf_counter() - started, 3)
+        intermediate = path.is_relative_to(work)
+        out.write.options(**(WORK_PARQUET_OPTIONS if intermediate else {})).mode(
+            "overwrite"
+        ).parquet(str(path))
+        if intermediate:
+            self.intermediates[str(path.relative_to(work))] = round(
+                time.perf_counter() - started, 3
+            )
         return self.spark.read.parquet(str(path))
 
     def table(
