@@ -82,9 +82,9 @@ WORK_PARQUET_OPTIONS: Mapping[str, str] = {
     "parquet.column.statistics.enabled": "false",
     "parquet.size.statistics.enabled": "false",
 }
-"""How intermediates (under the staging `_work/`) are written: each is read back once or twice in
-full by the run itself, so dictionaries and min/max statistics, which served a reader skipping
-rows, cost 20-30% of a write and save nothing (docs/benchmarks.md). Tables keep Parquet's
+"""How intermediates (under the staging `_work/`) are written: the run reads each back in full,
+so dictionaries and min/max statistics, which serve a reader skipping rows, cost 17-28% of a
+write at 1M customers and save the run little (docs/benchmarks.md). Tables keep Parquet's
 defaults: the API reads them, and skips row groups by their statistics."""
 
 log = structlog.get_logger("c360.pipeline")
