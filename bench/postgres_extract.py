@@ -2,7 +2,7 @@
 default) read by the pipeline's own extract (`extract.read_source`) from their Parquet export and
 from a PostgreSQL table holding the same rows, in one SparkSession started as `c360 pipeline`
 starts it (default master, driver memory sized from the machine, the JDBC driver jar from the
-settings, `jdbc_partitions` from the settings).
+settings, the partitions the pipeline reads the table in by default).
 
 The server is a throw-away one from the machine's packages (`c360_mock_data.local_postgres`,
 loopback only); the table is loaded with `c360_mock_data.database.load_exports`, the code behind
@@ -31,7 +31,7 @@ from c360_mock_data.database import load_exports
 from c360_mock_data.local_postgres import create_database, local_postgres
 from c360_spark_processing.cli import spark_session
 from c360_spark_processing.database import driver_conf
-from c360_spark_processing.extract import read_source
+from c360_spark_processing.extract import jdbc_partitions, read_source
 from c360_spark_processing.resources import driver_memory
 from c360_spark_processing.settings import PipelineSettings
 
@@ -106,6 +106,9 @@ def main() -> None:
                 (data, parquet),
                 (url, database),
             )
+            partitions = jdbc_partitions(
+                settings.jdbc_partitions, spark.sparkContext.defaultParallelism
+            )
             for round_ in range(args.repeat + 1):
                 for source_input, runs in inputs:
                     frame = read_source(spark, source_input, SOURCE, settings.jdbc_partitions)
@@ -121,7 +124,7 @@ def main() -> None:
             rows,
             load_seconds,
             load_average,
-            settings.jdbc_partitions,
+            partitions,
             parquet,
             database,
         ),

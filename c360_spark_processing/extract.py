@@ -3,8 +3,8 @@ from a PostgreSQL database. Only I/O lives here.
 
 A database is read with Spark's JDBC source and the PostgreSQL driver jar from the machine's
 packages (`jdbc_driver_jar`, on the classpath from the start), never a download. The large tables
-are read in `jdbc_partitions` partitions split on the hash of their id column, so the read runs in
-parallel without a numeric key. Each table is cast to its source's raw schema, so ingest sees
+are read in partitions split on the hash of their id column, so the read runs in parallel without
+a numeric key: `jdbc_partitions` of them, or by default one per core Spark runs tasks on. Each table is cast to its source's raw schema, so ingest sees
 what it sees from the files.
 """
 
@@ -52,6 +52,18 @@ def _predicates(id_column: str, partitions: int) -> list[str]:
     ]
 
 
+AUTO_JDBC_PARTITIONS_MAX = 8
+"""The most partitions chosen by default: each one is a query that scans the whole table (the ids
+are not indexed), so a large cluster must not start dozens of them against the source database."""
+
+
+def jdbc_partitions(setting: int | None, cores: int) -> int:
+    """Partitions a large table is read in: the setting, else one per core, at most
+    `AUTO_JDBC_PARTITIONS_MAX`. More than the cores only adds scans that compete for them
+    (docs/benchmarks.md, "PostgreSQL extract")."""
+    return setting if setting is not None else max(1, min(cores, AUTO_JDBC_PARTITIONS_MAX))
+
+
 def _jdbc_properties(url: DatabaseUrl) -> dict[str, str]:
     properties = {"driver": "org.postgresql.Driver", "fetchsize": "10000"}
     if url.user:
@@ -75,20 +87,21 @@ def _read_table(spark: SparkSession, url: DatabaseUrl, source: str, partitions: 
 
 
 def read_source(
-    spark: SparkSession, input_dir: Path | DatabaseUrl, source: str, jdbc_partitions: int = 1
+    spark: SparkSession, input_dir: Path | DatabaseUrl, source: str, partitions: int | None = None
 ) -> DataFrame:
     """One source, lazily read with its raw schema from `input_dir` (a directory of exports or a
-    database)."""
+    database, whose large tables are read in `jdbc_partitions(partitions, ...)` partitions)."""
     if isinstance(input_dir, DatabaseUrl):
-        return _read_table(spark, input_dir, source, jdbc_partitions)
+        cores = spark.sparkContext.defaultParallelism
+        return _read_table(spark, input_dir, source, jdbc_partitions(partitions, cores))
     return _read(spark, source, input_dir / SOURCE_PATHS[source])
 
 
 def read_sources(
-    spark: SparkSession, input_dir: Path | DatabaseUrl, jdbc_partitions: int = 1
+    spark: SparkSession, input_dir: Path | DatabaseUrl, partitions: int | None = None
 ) -> dict[str, DataFrame]:
     """Every source in `SOURCES` (`read_source`).
 
     The run checked the files or tables first (`run_control.plan_run`), before Spark started.
     """
-    return {source: read_source(spark, input_dir, source, jdbc_partitions) for source in SOURCES}
+    return {source: read_source(spark, input_dir, source, partitions) for source in SOURCES}

@@ -231,10 +231,11 @@ class PipelineSettings(BaseSettings):
         description="The PostgreSQL JDBC driver jar (Debian: libpostgresql-jdbc-java); put on "
         "Spark's classpath when the input is a database.",
     )
-    jdbc_partitions: int = Field(
-        default=8,
+    jdbc_partitions: int | None = Field(
+        default=None,
         ge=1,
-        description="Partitions the large source tables are read in (split on their id's hash).",
+        description="Partitions the large source tables are read in (split on their id's hash). "
+        "Unset: one per core Spark runs tasks on, at most 8; each partition scans the table.",
     )
 
     # --- demand forecast (docs/metrics.md "Demand forecast") ---

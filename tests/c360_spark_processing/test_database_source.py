@@ -12,7 +12,7 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from c360_contract.database import DatabaseUrl
+from c360_contract.database import PARTITIONED, DatabaseUrl
 from c360_contract.vocabulary import SOURCES
 from c360_contract.warehouse import current_snapshot_id, snapshot_path
 from tests.conftest import DatabaseSources
@@ -53,6 +53,8 @@ def test_every_table_reads_the_rows_of_its_export(
     files, tables = read_sources(spark, raw_data), read_sources(spark, database.url)
     assert set(database.loaded) == set(SOURCES)
     for source in SOURCES:
+        # By default a large table is read in one partition per core (the session is local[2]).
+        assert tables[source].rdd.getNumPartitions() == (2 if source in PARTITIONED else 1), source
         assert tables[source].schema == files[source].schema, source
         from_table = _fingerprint(tables[source])
         assert from_table[0] == database.loaded[source], source
