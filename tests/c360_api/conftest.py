@@ -74,10 +74,12 @@ def api_keys() -> list[ApiKey]:
 
 def make_settings(warehouse: Path, **overrides: Any) -> Settings:
     control = warehouse.parent / "control.json"
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
     values: dict[str, Any] = {
         "warehouse": warehouse,
-        # The API's own database and files: never the working directory.
-        "state_dir": Path(tempfile.mkdtemp(prefix="c360-state-")),
+        # The API's own database and files: never the working directory, and beside the
+        # warehouse in pytest's temporary tree, which pytest prunes (not left behind in /tmp).
+        "state_dir": Path(tempfile.mkdtemp(prefix="c360-state-", dir=warehouse.parent)),
         "api_keys": api_keys(),
         "rate_limit_per_minute": 100_000,
         "failed_auth_per_minute": 100_000,
