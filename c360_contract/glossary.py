@@ -1,6 +1,6 @@
 """One description per published column name, wherever the column appears.
 
-Row models take their field descriptions from here (so OpenAPI, generated clients and the HTML
+Row models and the personal fields of every response take their descriptions from here (so OpenAPI, generated clients and the HTML
 reports describe `customers` or `avg_order_value` the same way everywhere), and a test checks that
 every field of every response model is described. docs/metrics.md explains how each is computed.
 Money is in the currency of the orders; `_pct` is 0-100, `_rate` is 0-1 (docs/metrics.md, units).
@@ -8,20 +8,22 @@ Money is in the currency of the orders; `_pct` is 0-100, `_rate` is 0-1 (docs/me
 
 from __future__ import annotations
 
-GLOSSARY: dict[str, str] = {
+from c360_contract.personal_data import PERSONAL_DATA
+
+_DESCRIPTIONS: dict[str, str] = {
     # --- identity and golden record ---
     "customer_id": "C360 customer id (stable per anchor record; see docs/metrics.md survivorship).",
-    "first_name": "First name from the winning CRM record (personal data: null without pii).",
-    "last_name": "Last name from the winning CRM record (personal data: null without pii).",
-    "customer_name": "First and last name joined (personal data: null without pii).",
-    "email": "Best email by survivorship (personal data: null without pii).",
-    "phone": "Best phone, E.164 (personal data: null without pii).",
-    "birth_date": "Date of birth (personal data: null without pii).",
+    "first_name": "First name from the winning CRM record.",
+    "last_name": "Last name from the winning CRM record.",
+    "customer_name": "First and last name joined.",
+    "email": "Best email by survivorship.",
+    "phone": "Best phone, E.164.",
+    "birth_date": "Date of birth.",
     "gender": "Gender as recorded in the CRM (F, M, X) or null.",
     "city": "Home city from the CRM record.",
     "state": "Two-letter home state from the CRM record.",
     "country": "Home country (ISO 3166 alpha-2).",
-    "postal_code": "Home postal code (personal data: null without pii).",
+    "postal_code": "Home postal code.",
     "signup_date": "Earliest of CRM signup, account creation and loyalty enrolment.",
     "acquisition_channel": "How the customer was acquired (CRM).",
     "customer_segment": "CRM business segment: Premium, Standard, Basic, or Unassigned.",
@@ -396,4 +398,16 @@ GLOSSARY: dict[str, str] = {
     "smallest_cluster_pct": "The smallest cluster's share of the sampled buyers, in percent.",
     "eligible": "Whether every cluster holds at least cluster_min_share of the sample.",
     "chosen": "Whether this k is the one chosen (best eligible silhouette).",
+}
+
+
+def _described(column: str, text: str) -> str:
+    """A personal column's description says so, from the one classification the API masks by."""
+    if column not in PERSONAL_DATA:
+        return text
+    return f"{text.removesuffix('.')} (personal data, {PERSONAL_DATA[column]}: null without pii)."
+
+
+GLOSSARY: dict[str, str] = {
+    column: _described(column, text) for column, text in _DESCRIPTIONS.items()
 }

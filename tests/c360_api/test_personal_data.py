@@ -211,6 +211,20 @@ class TestEveryRouteIsCovered:
         )
 
 
+    def test_every_personal_field_says_so_in_the_openapi(self, client: TestClient) -> None:
+        """A BI tool or client generator sees which columns need the pii scope."""
+        spec = client.get("/openapi.json").json()
+        undocumented = {
+            f"{name}.{column}"
+            for name, schema in spec["components"]["schemas"].items()
+            for column, field in schema.get("properties", {}).items()
+            if column in PERSONAL_COLUMNS
+            and not field.get("description", "").endswith(": null without pii).")
+        }
+        # The signed-in caller's own account (OWN_ACCOUNT) and what they sign in with.
+        assert undocumented == {"UserOut.email", "Credentials.email"}
+
+
 class TestWorkspaces:
     def test_no_upload_target_is_personal(self) -> None:
         assert not set(TARGETS) & PERSONAL_COLUMNS
