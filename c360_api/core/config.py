@@ -108,7 +108,12 @@ class Settings(BaseSettings):
         description="argv of the refresh job; {python}, {input}, {warehouse}, {master} are "
         "substituted; --force and --accept-shrink are appended when asked for.",
     )
-    refresh_master: str = "local[2]"
+    refresh_master: str = Field(
+        default="local[2]",
+        description="Spark master of the refresh job. Two task threads, so on a larger machine "
+        "the API keeps cores to serve with while a refresh runs; `make run` builds its first "
+        "snapshot with local[*], nothing being served yet.",
+    )
 
     # --- accounts, uploads and workspaces (docs/uploads.md) ---------------------------------
     state_dir: Path = Field(
@@ -141,7 +146,11 @@ class Settings(BaseSettings):
         "and the API only probes it. Default: the API starts one on demand and supervises it.",
     )
     spark_connect_port: int = Field(default=15002, ge=1, le=65535)
-    spark_connect_master: str = "local[2]"
+    spark_connect_master: str = Field(
+        default="local[2]",
+        description="Spark master of the Spark Connect server the API starts for upload jobs "
+        "(two task threads, as the refresh job).",
+    )
     spark_connect_driver_memory: str = "4g"
     spark_connect_start_seconds: float = Field(
         default=120.0, gt=0, description="How long a starting server may take to listen."
