@@ -70,14 +70,7 @@ FUNNEL_STEPS: tuple[str, ...] = ("placed", "paid", "packed", "shipped", "deliver
 CASH_METHODS: tuple[str, ...] = ("cash", "cash_on_delivery")
 ONLINE_METHODS: tuple[str, ...] = ("card", "wallet")
 BOOKING_STATUSES: tuple[str, ...] = ("completed", "cancelled", "no_show")
-SERVICE_CATEGORIES: tuple[str, ...] = (
-    "Cleaning",
-    "Repairs",
-    "Beauty",
-    "Fitness",
-    "Tech Support",
-    "Moving",
-)
+SERVICE_CATEGORIES: tuple[str, ...] = ("Installation", "Assembly", "Repair", "Tech Support")
 
 # The pipeline's sources, in the order ingest validates them.
 SOURCES: tuple[str, ...] = (

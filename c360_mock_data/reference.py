@@ -499,21 +499,31 @@ STORE_AREAS: tuple[str, ...] = (
     "Harbor", "Park", "Central", "Lakeside", "Hills",
 )  # fmt: skip
 PROVIDER_SUFFIXES: tuple[str, ...] = ("Services", "Pros", "& Co", "Experts", "Home Care")
-# Services offered through the marketplace: (category, name, base price in dollars, minutes).
+# The retailer's home-services line: installing and assembling what it sells, repairs and tech
+# support, as (category, name, base price in dollars, minutes).
 SERVICES: tuple[tuple[str, str, float, int], ...] = (
-    ("Cleaning", "Standard Cleaning", 89.0, 120), ("Cleaning", "Deep Cleaning", 159.0, 240),
-    ("Cleaning", "Window Cleaning", 79.0, 90), ("Cleaning", "Carpet Cleaning", 119.0, 120),
-    ("Cleaning", "Move-out Cleaning", 199.0, 300), ("Repairs", "Handyman Hour", 65.0, 60),
-    ("Repairs", "Plumbing Repair", 129.0, 90), ("Repairs", "Electrical Repair", 139.0, 90),
-    ("Repairs", "Appliance Repair", 149.0, 120), ("Repairs", "Furniture Assembly", 79.0, 90),
-    ("Beauty", "Haircut at Home", 45.0, 45), ("Beauty", "Manicure", 35.0, 45),
-    ("Beauty", "Massage", 95.0, 60), ("Beauty", "Facial", 85.0, 60),
-    ("Fitness", "Personal Training", 70.0, 60), ("Fitness", "Yoga Session", 50.0, 60),
-    ("Fitness", "Nutrition Coaching", 80.0, 45), ("Tech Support", "Computer Setup", 99.0, 90),
-    ("Tech Support", "Home Network Setup", 119.0, 90), ("Tech Support", "Phone Repair", 89.0, 60),
-    ("Tech Support", "TV Mounting", 99.0, 90), ("Moving", "Small Move", 249.0, 240),
-    ("Moving", "Junk Removal", 149.0, 120), ("Moving", "Same-day Delivery", 39.0, 60),
-)  # fmt: skip
+    ("Installation", "TV Wall Mounting", 99.0, 90),
+    ("Installation", "Appliance Installation", 129.0, 120),
+    ("Installation", "Smart Home Installation", 149.0, 120),
+    ("Installation", "Light Fixture Installation", 89.0, 60),
+    ("Installation", "Water Heater Installation", 249.0, 180),
+    ("Installation", "Home Theater Setup", 179.0, 150),
+    ("Assembly", "Furniture Assembly", 79.0, 90),
+    ("Assembly", "Bed Frame Assembly", 89.0, 90),
+    ("Assembly", "Desk Assembly", 69.0, 60),
+    ("Assembly", "Outdoor Furniture Assembly", 99.0, 120),
+    ("Assembly", "Fitness Equipment Assembly", 119.0, 120),
+    ("Repair", "Handyman Hour", 65.0, 60),
+    ("Repair", "Appliance Repair", 149.0, 120),
+    ("Repair", "Electronics Repair", 119.0, 90),
+    ("Repair", "Plumbing Repair", 129.0, 90),
+    ("Repair", "Electrical Repair", 139.0, 90),
+    ("Tech Support", "Computer Setup", 99.0, 90),
+    ("Tech Support", "Home Network Setup", 119.0, 90),
+    ("Tech Support", "Printer Setup", 59.0, 45),
+    ("Tech Support", "Data Transfer", 69.0, 60),
+    ("Tech Support", "Virus Removal", 79.0, 60),
+)
 # IANA time zone of every state (and DC): the zone of most of its population where a state spans
 # two (AK Anchorage, not Adak; FL, IN, KY, MI Eastern; ID Mountain; KS, NE, ND, SD, TN, TX
 # Central; NV, OR Pacific). Cities take their state's zone, so El Paso (on Mountain time) is

@@ -32,8 +32,8 @@ _COUNTS = """count(*)::BIGINT AS bookings,
 class PopularServiceRow(RowModel):
     model_config = example(
         service_id="SV-002",
-        name="Deep Cleaning",
-        category="Cleaning",
+        name="Appliance Installation",
+        category="Installation",
         bookings=1_900,
         completed=1_640,
         revenue=290_000.0,
@@ -106,8 +106,8 @@ class BookingTrendRow(RowModel):
 
 class ServiceCategoryRow(RowModel):
     model_config = example(
-        category="Cleaning",
-        services=5,
+        category="Installation",
+        services=6,
         bookings=5_200,
         completed=4_500,
         completion_rate_pct=86.54,

@@ -210,7 +210,6 @@ class TestEveryRouteIsCovered:
             | set(OWN_ACCOUNT)
         )
 
-
     def test_every_personal_field_says_so_in_the_openapi(self, client: TestClient) -> None:
         """A BI tool or client generator sees which columns need the pii scope."""
         spec = client.get("/openapi.json").json()

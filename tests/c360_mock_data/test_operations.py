@@ -65,9 +65,7 @@ def test_reference_tables(clean_export: GenerationReport) -> None:
     assert set(stores.city) == {c[0] for c in ref.CITIES}, "every city has a store"
     services = read_csv(out, "services.csv")
     assert services.service_id.str.fullmatch(r"SV-\d{3}").all()
-    assert set(services.category) == {
-        "Cleaning", "Repairs", "Beauty", "Fitness", "Tech Support", "Moving",
-    }  # fmt: skip
+    assert set(services.category) == {"Installation", "Assembly", "Repair", "Tech Support"}
     assert services.base_price.str.fullmatch(r"\d+\.\d{2}").all()
     providers = read_csv(out, "providers.csv")
     assert providers.provider_id.str.fullmatch(r"PR-\d{5}").all()

@@ -186,7 +186,10 @@ def world(spark: SparkSession) -> dict[str, DataFrame]:
         "lat double, lon double, opened_at date",
     )
     frames["services"] = spark.createDataFrame(
-        [("SV1", "Deep Cleaning", "Cleaning", 159.0, 240), ("SV2", "Massage", "Beauty", 95.0, 60)],
+        [
+            ("SV1", "Appliance Installation", "Installation", 159.0, 240),
+            ("SV2", "Desk Assembly", "Assembly", 95.0, 60),
+        ],
         "service_id string, name string, category string, base_price double, duration_minutes int",
     )
     frames["providers"] = spark.createDataFrame(

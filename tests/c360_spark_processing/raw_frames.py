@@ -97,8 +97,8 @@ VALID: dict[str, dict[str, Any]] = {
         "opened_at": "2020-01-01",
     },
     "services": {
-        "name": "Deep Cleaning",
-        "category": "Cleaning",
+        "name": "Appliance Installation",
+        "category": "Installation",
         "base_price": "159.00",
         "duration_minutes": "240",
     },

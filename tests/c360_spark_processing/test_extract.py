@@ -54,8 +54,8 @@ FILES = {
     ),
     "services.csv": (
         "service_id,name,category,base_price,duration_minutes\n"
-        "SV-001,Deep Cleaning,Cleaning,159.00,240\n"
-        "SV-002,Massage,Beauty,95.00\n"
+        "SV-001,Appliance Installation,Installation,159.00,240\n"
+        "SV-002,Desk Assembly,Assembly,95.00\n"
     ),
     "providers.csv": (
         "provider_id,name,city,state,lat,lon,joined_at\n"

@@ -161,7 +161,7 @@ def test_bookings(built) -> None:
     b1, b2, b4 = rows["B1"], rows["B2"], rows["B4"]
     assert (b1["customer_id"], b1["category"], b1["revenue"], b1["rating"]) == (
         "C1",
-        "Cleaning",
+        "Installation",
         100.0,
         5,
     )

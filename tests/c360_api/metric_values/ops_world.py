@@ -57,8 +57,8 @@ STORES: dict[str, tuple[str, str]] = {
 }
 # service_id -> (name, category, base_price, minutes)
 SERVICES: dict[str, tuple[str, str, str, str]] = {
-    "SV-001": ("Deep Cleaning", "Cleaning", "159.00", "240"),
-    "SV-002": ("Massage", "Beauty", "95.00", "60"),
+    "SV-001": ("Appliance Installation", "Installation", "159.00", "240"),
+    "SV-002": ("Desk Assembly", "Assembly", "95.00", "60"),
     "SV-003": ("TV Mounting", "Tech Support", "99.00", "90"),
 }
 # provider_id -> (name, postal_code)

@@ -34,7 +34,7 @@ STATUS_EVENTS = ("placed", "paid", "packed", "shipped", "delivered", "cancelled"
                  "payment_failed", "refunded")  # fmt: skip
 FUNNEL = ("placed", "paid", "packed", "shipped", "delivered")
 METHODS = ("card", "cash", "cash_on_delivery", "wallet")
-SERVICE_CATEGORIES = ("Cleaning", "Repairs", "Beauty", "Fitness", "Tech Support", "Moving")
+SERVICE_CATEGORIES = ("Installation", "Assembly", "Repair", "Tech Support")
 PRICE_BANDS = ((0, "0-10"), (10, "10-25"), (25, "25-50"), (50, "50-100"), (100, "100-250"),
                (250, "250+"))  # fmt: skip
 DISTANCE_BINS = ((0, "0-5"), (5, "5-15"), (15, "15-30"), (30, "30-50"), (50, "50-100"),
