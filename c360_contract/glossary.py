@@ -1,9 +1,10 @@
 """One description per published column name, wherever the column appears.
 
-Row models and the personal fields of every response take their descriptions from here (so OpenAPI, generated clients and the HTML
-reports describe `customers` or `avg_order_value` the same way everywhere), and a test checks that
-every field of every response model is described. docs/metrics.md explains how each is computed.
-Money is in the currency of the orders; `_pct` is 0-100, `_rate` is 0-1 (docs/metrics.md, units).
+Row models and the personal fields of every response take their descriptions from here (so
+OpenAPI, generated clients and the HTML reports describe `customers` or `avg_order_value` the same
+way everywhere), and a test checks that every field of every response model is described.
+docs/metrics.md explains how each is computed. Money is in the currency of the orders; `_pct` is
+0-100, `_rate` is 0-1 (docs/metrics.md, units).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from a PostgreSQL database. Only I/O lives here.
 A database is read with Spark's JDBC source and the PostgreSQL driver jar from the machine's
 packages (`jdbc_driver_jar`, on the classpath from the start), never a download. The large tables
 are read in partitions split on the hash of their id column, so the read runs in parallel without
-a numeric key: `jdbc_partitions` of them, or by default one per core Spark runs tasks on. Each table is cast to its source's raw schema, so ingest sees
-what it sees from the files.
+a numeric key: `jdbc_partitions` of them, or by default one per core Spark runs tasks on. Each
+table is cast to its source's raw schema, so ingest sees what it sees from the files.
 """
 
 from __future__ import annotations
