@@ -92,7 +92,8 @@ def make_bookings(
         [ops.other_city_provider[home], ops.nearest_provider[home]],
         any_in_city,
     )
-    service = rng.integers(0, len(ref.SERVICES), m)
+    popularity = np.array([s[4] for s in ref.SERVICES], dtype=np.float64)
+    service = rng.choice(len(ref.SERVICES), m, p=popularity / popularity.sum())
     base = np.round(np.array([s[2] for s in ref.SERVICES]) * 100).astype(np.int64)[service]
     price = (np.round(base * rng.uniform(0.9, 1.35, m) / 100) * 100 - 1).astype(np.int64)
     v = rng.random(m)

@@ -500,30 +500,33 @@ STORE_AREAS: tuple[str, ...] = (
 )  # fmt: skip
 PROVIDER_SUFFIXES: tuple[str, ...] = ("Services", "Pros", "& Co", "Experts", "Home Care")
 # The retailer's home-services line: installing and assembling what it sells, repairs and tech
-# support, as (category, name, base price in dollars, minutes).
-SERVICES: tuple[tuple[str, str, float, int], ...] = (
-    ("Installation", "TV Wall Mounting", 99.0, 90),
-    ("Installation", "Appliance Installation", 129.0, 120),
-    ("Installation", "Smart Home Installation", 149.0, 120),
-    ("Installation", "Light Fixture Installation", 89.0, 60),
-    ("Installation", "Water Heater Installation", 249.0, 180),
-    ("Installation", "Home Theater Setup", 179.0, 150),
-    ("Assembly", "Furniture Assembly", 79.0, 90),
-    ("Assembly", "Bed Frame Assembly", 89.0, 90),
-    ("Assembly", "Desk Assembly", 69.0, 60),
-    ("Assembly", "Outdoor Furniture Assembly", 99.0, 120),
-    ("Assembly", "Fitness Equipment Assembly", 119.0, 120),
-    ("Repair", "Handyman Hour", 65.0, 60),
-    ("Repair", "Appliance Repair", 149.0, 120),
-    ("Repair", "Electronics Repair", 119.0, 90),
-    ("Repair", "Plumbing Repair", 129.0, 90),
-    ("Repair", "Electrical Repair", 139.0, 90),
-    ("Tech Support", "Computer Setup", 99.0, 90),
-    ("Tech Support", "Home Network Setup", 119.0, 90),
-    ("Tech Support", "Printer Setup", 59.0, 45),
-    ("Tech Support", "Data Transfer", 69.0, 60),
-    ("Tech Support", "Virus Removal", 79.0, 60),
+# support, as (category, name, base price in dollars, minutes, popularity). Popularity weighs how
+# often a booking is for the service: wall-mounting a TV is booked five times as often as fitting
+# a water heater.
+SERVICES: tuple[tuple[str, str, float, int, int], ...] = (
+    ("Installation", "TV Wall Mounting", 99.0, 90, 10),
+    ("Installation", "Appliance Installation", 129.0, 120, 6),
+    ("Installation", "Smart Home Installation", 149.0, 120, 4),
+    ("Installation", "Light Fixture Installation", 89.0, 60, 3),
+    ("Installation", "Water Heater Installation", 249.0, 180, 2),
+    ("Installation", "Home Theater Setup", 179.0, 150, 2),
+    ("Assembly", "Furniture Assembly", 79.0, 90, 9),
+    ("Assembly", "Bed Frame Assembly", 89.0, 90, 5),
+    ("Assembly", "Desk Assembly", 69.0, 60, 4),
+    ("Assembly", "Outdoor Furniture Assembly", 99.0, 120, 2),
+    ("Assembly", "Fitness Equipment Assembly", 119.0, 120, 2),
+    ("Repair", "Handyman Hour", 65.0, 60, 7),
+    ("Repair", "Appliance Repair", 149.0, 120, 5),
+    ("Repair", "Electronics Repair", 119.0, 90, 4),
+    ("Repair", "Plumbing Repair", 129.0, 90, 4),
+    ("Repair", "Electrical Repair", 139.0, 90, 3),
+    ("Tech Support", "Computer Setup", 99.0, 90, 5),
+    ("Tech Support", "Home Network Setup", 119.0, 90, 5),
+    ("Tech Support", "Printer Setup", 59.0, 45, 3),
+    ("Tech Support", "Data Transfer", 69.0, 60, 3),
+    ("Tech Support", "Virus Removal", 79.0, 60, 2),
 )
+
 # IANA time zone of every state (and DC): the zone of most of its population where a state spans
 # two (AK Anchorage, not Adak; FL, IN, KY, MI Eastern; ID Mountain; KS, NE, ND, SD, TN, TX
 # Central; NV, OR Pacific). Cities take their state's zone, so El Paso (on Mountain time) is

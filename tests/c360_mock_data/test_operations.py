@@ -208,7 +208,16 @@ def test_bookings(clean_export: GenerationReport) -> None:
     assert b.booking_id.is_unique
     assert (b.account_id.notna() | b.member_id.notna()).all()
     assert b.account_id.dropna().isin(set(read_accounts(out).account_id)).all()
-    assert b.service_id.isin(set(read_csv(out, "services.csv").service_id)).all()
+    services = read_csv(out, "services.csv").set_index("name")
+    assert b.service_id.isin(set(services.service_id)).all()
+    # Popular services are booked more: TV wall mounting (weight 10 of 91) against fitting a water
+    # heater (2 of 91), and the five most popular together against the five least.
+    name = services.reset_index().set_index("service_id").name
+    booked = b.service_id.map(name).value_counts().reindex(services.index, fill_value=0)
+    assert booked["TV Wall Mounting"] > 3 * booked["Water Heater Installation"]
+    popularity = pd.Series({s[1]: s[4] for s in ref.SERVICES}).sort_values(kind="stable")
+    by_popularity = booked[popularity.index]
+    assert by_popularity.iloc[-5:].sum() > 2 * by_popularity.iloc[:5].sum()
     assert b.provider_id.isin(set(read_csv(out, "providers.csv").provider_id)).all()
     assert set(b.status) == {"completed", "cancelled", "no_show"}
     assert (b.scheduled_for > b.booked_at).all()
