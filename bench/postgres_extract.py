@@ -111,7 +111,7 @@ def main() -> None:
             )
             for round_ in range(args.repeat + 1):
                 for source_input, runs in inputs:
-                    frame = read_source(spark, source_input, SOURCE, settings.jdbc_partitions)
+                    frame = read_source(spark, source_input, SOURCE, partitions)
                     seconds = _timed_read(frame)
                     if round_:  # the first pair only warms the JVM up
                         runs.append(seconds)
